@@ -1,0 +1,69 @@
+// The seam between the sandbox's two halves: the authorization server (sandbox/auth/) and the
+// REST API + sites (sandbox/api/). startSandbox() in sandbox/index.ts wires them together.
+// Nothing here is imported by src/: the product and the sandbox meet only over HTTP.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+export type Partition = 'us' | 'eu';
+export const PARTITIONS: readonly Partition[] = ['us', 'eu'];
+
+export const SCOPES = ['sites:read', 'sites:write', 'domains:read', 'files:write'] as const;
+export type Scope = (typeof SCOPES)[number];
+
+export interface SandboxUser {
+  id: string; // usr_…
+  email: string;
+  name: string;
+  homePartition: Partition;
+}
+
+/** What the API learns from a valid opaque access token. */
+export interface TokenInfo {
+  accountId: string; // SandboxUser.id
+  clientId: string;
+  grantId: string;
+  scopes: ReadonlySet<string>;
+  expiresAt: number; // Unix seconds
+}
+
+/** One slot of the --data file: each half keeps its own state under its own key. */
+export interface PersistSlot {
+  load(): unknown | undefined;
+  /** Called whenever the half's state changed; the sandbox writes the file soon after. */
+  save(state: unknown): void;
+}
+
+/** Everything the sandbox issued or received that must never show up in a client's output. */
+export interface IssuedSecrets {
+  accessTokens: string[];
+  refreshTokens: string[];
+  authorizationCodes: string[];
+  codeVerifiers: string[];
+}
+
+export interface AuthServerOptions {
+  issuer: string; // http://127.0.0.1:{port} (no trailing slash)
+  apiResource: string; // the API's resource URL, e.g. http://127.0.0.1:{port}
+  users: readonly SandboxUser[];
+  password: string; // the one sandbox password, shown on the sign-in page
+  autoApprove: boolean;
+  autoApproveUser: string; // email used by auto-approve
+  accessTokenTtl: number; // seconds
+  persist?: PersistSlot;
+}
+
+export interface AuthServer {
+  readonly issuer: string;
+  /** The request handler for the authorization server's own listener. */
+  handle(req: IncomingMessage, res: ServerResponse): void;
+  /** null when the token is unknown, expired, revoked, or not issued for this resource. */
+  verifyAccessToken(token: string): Promise<TokenInfo | null>;
+  /** Revoke a grant as a person would on their account page: every token of it stops working. */
+  revokeGrant(grantId: string): Promise<boolean>;
+  /** The grants that are alive, for the test window. */
+  grants(): Promise<Array<{ grantId: string; accountId: string; clientId: string; refreshes: number }>>;
+  /** Refreshes served per grant id (grants that were revoked are still counted). */
+  refreshCounts(): Record<string, number>;
+  secrets(): IssuedSecrets;
+  setAccessTokenTtl(seconds: number): void;
+  close(): Promise<void>;
+}
