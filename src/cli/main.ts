@@ -1,0 +1,110 @@
+// argv → one command. Parses flags, resolves settings (flags > env > defaults), runs the command,
+// and turns its outcome into an exit code. Nothing below this layer reads argv or exits.
+import { parseArgs } from 'node:util';
+import { resolveSettings, SETTINGS_FLAGS, SETTINGS_HELP, SettingsError, type SettingsFlags } from '../config.js';
+import { type IO, processIO } from './io.js';
+import { VERSION } from './version.js';
+
+const USAGE = `hostsmith-mcp ${VERSION}: an MCP server for your Hostsmith static sites
+
+Usage:
+  hostsmith-mcp [serve]     run the MCP server over stdio (what an MCP client starts)
+  hostsmith-mcp login       sign in from the terminal
+  hostsmith-mcp logout      revoke the sign-in at Hostsmith and delete the local credentials
+  hostsmith-mcp status      show where credentials are stored and whether they still work
+  hostsmith-mcp --version   print the version
+
+Run "hostsmith-mcp <command> --help" for a command's own options.
+
+${SETTINGS_HELP}
+
+Add to an MCP client's config:
+  { "mcpServers": { "hostsmith": { "command": "npx", "args": ["-y", "hostsmith-mcp"] } } }
+`;
+
+type Command = 'serve' | 'login' | 'logout' | 'status';
+const COMMANDS: readonly Command[] = ['serve', 'login', 'logout', 'status'];
+
+const COMMAND_FLAGS = {
+  serve: {},
+  login: { timeout: { type: 'string' } },
+  logout: { json: { type: 'boolean' } },
+  status: { json: { type: 'boolean' } },
+} as const;
+
+export async function main(argv: string[], io: IO = processIO): Promise<number> {
+  const first = argv[0];
+  const command: Command = COMMANDS.includes(first as Command) ? (first as Command) : 'serve';
+  const rest = first === command ? argv.slice(1) : argv;
+
+  let parsed: ReturnType<typeof parseCommand>;
+  try {
+    parsed = parseCommand(command, rest);
+  } catch (error) {
+    io.err(`hostsmith-mcp: ${(error as Error).message}\nRun "hostsmith-mcp --help" for usage.\n`);
+    return 2;
+  }
+  const { values } = parsed;
+  if (values.version) {
+    io.out(`${VERSION}\n`);
+    return 0;
+  }
+  if (values.help) {
+    io.out(command === 'serve' ? USAGE : await commandHelp(command));
+    return 0;
+  }
+  let settings: ReturnType<typeof resolveSettings>;
+  try {
+    settings = resolveSettings(values as SettingsFlags, io.env);
+  } catch (error) {
+    if (error instanceof SettingsError) {
+      io.err(`hostsmith-mcp: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+  switch (command) {
+    case 'serve': {
+      const { run } = await import('../commands/serve/run.js');
+      return run({ settings, io, version: VERSION });
+    }
+    default: {
+      const mod = await loadCommand(command);
+      return mod.run({ settings, io, flags: values as Record<string, unknown> });
+    }
+  }
+}
+
+function parseCommand(command: Command, args: string[]) {
+  return parseArgs({
+    args,
+    options: {
+      ...SETTINGS_FLAGS,
+      ...COMMAND_FLAGS[command],
+      help: { type: 'boolean', short: 'h' },
+      version: { type: 'boolean', short: 'v' },
+    },
+    allowPositionals: false,
+    strict: true,
+  });
+}
+
+interface CommandModule {
+  HELP: string;
+  run(opts: { settings: ReturnType<typeof resolveSettings>; io: IO; flags: Record<string, unknown> }): Promise<number>;
+}
+
+async function loadCommand(command: Exclude<Command, 'serve'>): Promise<CommandModule> {
+  switch (command) {
+    case 'login':
+      return import('../commands/login/run.js');
+    case 'logout':
+      return import('../commands/logout/run.js');
+    case 'status':
+      return import('../commands/status/run.js');
+  }
+}
+
+async function commandHelp(command: Exclude<Command, 'serve'>): Promise<string> {
+  return `${(await loadCommand(command)).HELP}\n${SETTINGS_HELP}\n`;
+}

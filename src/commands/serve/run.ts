@@ -1,0 +1,56 @@
+// `hostsmith-mcp serve`: the MCP server over stdio. Makes no network call and opens no browser
+// at start; everything that needs the person's credentials is built on the first tool call.
+import { serveStdio } from '@modelcontextprotocol/server/stdio';
+import type { IO } from '../../cli/io.js';
+import type { Settings } from '../../config.js';
+import { createLogger } from '../../log.js';
+import { createServer, type Workspace } from '../../mcp/server.js';
+import { openWorkspace } from '../shared/workspace.js';
+
+export interface ServeOptions {
+  settings: Settings;
+  io: IO;
+  version: string;
+}
+
+export async function run(opts: ServeOptions): Promise<number> {
+  const log = createLogger({ write: opts.io.err });
+  const workspaces = new Map<string, Promise<Workspace & { close(): Promise<void> }>>();
+
+  const workspaceFor = (clientName: string | undefined) => {
+    const key = opts.settings.client ?? clientName ?? '';
+    let workspace = workspaces.get(key);
+    if (!workspace) {
+      workspace = openWorkspace({ settings: opts.settings, clientName: key || undefined, log, interactive: true });
+      // A failure (say, an unusable keychain) is reported to this call and retried on the next.
+      workspace.catch(() => workspaces.delete(key));
+      workspaces.set(key, workspace);
+    }
+    return workspace;
+  };
+
+  const handle = serveStdio(
+    () =>
+      createServer({
+        version: opts.version,
+        workspaceFor,
+        signInWaitMs: opts.settings.signInWaitSeconds * 1000,
+        log,
+      }),
+    { onerror: (error) => log.debug(`transport: ${error.message}`) },
+  );
+
+  // The client closing our stdin (or a signal) ends the server: cancel sign-ins in flight so
+  // that no callback server or timer keeps the process alive, then exit.
+  await new Promise<void>((resolve) => {
+    process.stdin.once('end', resolve);
+    process.stdin.once('close', resolve);
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await handle.close().catch(() => {});
+  for (const workspace of workspaces.values()) {
+    await workspace.then((w) => w.close()).catch(() => {});
+  }
+  return 0;
+}

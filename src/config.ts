@@ -1,0 +1,122 @@
+// Every setting, its flag, its environment variable and its default: one place per fact.
+// Flags override the environment, which overrides the defaults.
+import * as z from 'zod/v4';
+
+export const DEFAULT_API_URL = 'https://api.hostsmith.net';
+export const DEFAULT_SIGN_IN_WAIT_SECONDS = 45;
+export const SCOPES = ['sites:read', 'sites:write', 'domains:read', 'files:write'] as const;
+
+export const ENV = {
+  apiUrl: 'HOSTSMITH_API_URL',
+  client: 'HOSTSMITH_MCP_CLIENT',
+  configDir: 'HOSTSMITH_MCP_CONFIG_DIR',
+  storage: 'HOSTSMITH_MCP_STORAGE',
+  clientId: 'HOSTSMITH_CLIENT_ID',
+  browser: 'BROWSER',
+} as const;
+
+const isLoopbackHost = (host: string) => ['127.0.0.1', '[::1]', 'localhost'].includes(host);
+
+/** https everywhere; http only for a loopback host (a local sandbox). */
+export const SecureUrlSchema = z
+  .string()
+  .url({ message: 'must be an absolute URL' })
+  .refine(
+    (value) => {
+      const url = new URL(value);
+      return url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname));
+    },
+    { message: 'must use https:// (http:// is allowed only for 127.0.0.1, ::1 or localhost)' },
+  )
+  // One spelling per API, so that credentials keyed by it are found again.
+  .transform((value) => value.replace(/\/+$/, ''));
+
+export const StorageSchema = z.enum(['auto', 'keychain', 'file']);
+
+export const SettingsSchema = z.object({
+  apiUrl: SecureUrlSchema,
+  /** The client folder name as given by --client / env; undefined = take it from the MCP client. */
+  client: z.string().min(1).optional(),
+  configDir: z.string().min(1).optional(),
+  storage: StorageSchema,
+  clientId: z.string().min(1).optional(),
+  noBrowser: z.boolean(),
+  /** A BROWSER command line; wins over any guess that there is no display. */
+  browser: z.string().min(1).optional(),
+  signInWaitSeconds: z.number().int().min(1).max(3600),
+});
+export type Settings = z.infer<typeof SettingsSchema>;
+
+/** The flags every command shares, for node:util parseArgs. */
+export const SETTINGS_FLAGS = {
+  'api-url': { type: 'string' },
+  client: { type: 'string' },
+  'config-dir': { type: 'string' },
+  storage: { type: 'string' },
+  'client-id': { type: 'string' },
+  'no-browser': { type: 'boolean' },
+  'sign-in-wait': { type: 'string' },
+} as const;
+
+export interface SettingsFlags {
+  'api-url'?: string;
+  client?: string;
+  'config-dir'?: string;
+  storage?: string;
+  'client-id'?: string;
+  'no-browser'?: boolean;
+  'sign-in-wait'?: string;
+}
+
+export class SettingsError extends Error {
+  readonly code = 'INVALID_SETTING' as const;
+}
+
+const nonEmpty = (value: string | undefined) => (value === undefined || value.trim() === '' ? undefined : value);
+
+/** flags > env > defaults, validated; a bad value names the flag, its variable and the rule. */
+export function resolveSettings(flags: SettingsFlags, env: NodeJS.ProcessEnv = process.env): Settings {
+  const wait = flags['sign-in-wait'];
+  const raw = {
+    apiUrl: nonEmpty(flags['api-url']) ?? nonEmpty(env[ENV.apiUrl]) ?? DEFAULT_API_URL,
+    client: nonEmpty(flags.client) ?? nonEmpty(env[ENV.client]),
+    configDir: nonEmpty(flags['config-dir']) ?? nonEmpty(env[ENV.configDir]),
+    storage: nonEmpty(flags.storage) ?? nonEmpty(env[ENV.storage]) ?? 'auto',
+    clientId: nonEmpty(flags['client-id']) ?? nonEmpty(env[ENV.clientId]),
+    noBrowser: flags['no-browser'] ?? false,
+    browser: nonEmpty(env[ENV.browser]),
+    signInWaitSeconds: wait === undefined ? DEFAULT_SIGN_IN_WAIT_SECONDS : Number(wait),
+  };
+  const parsed = SettingsSchema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  const key = String(issue.path[0]) as keyof typeof SETTING_NAMES;
+  throw new SettingsError(`${SETTING_NAMES[key] ?? key}: ${issue.message}`);
+}
+
+const SETTING_NAMES: Record<keyof Settings, string> = {
+  apiUrl: `--api-url / ${ENV.apiUrl}`,
+  client: `--client / ${ENV.client}`,
+  configDir: `--config-dir / ${ENV.configDir}`,
+  storage: `--storage / ${ENV.storage} (auto, keychain or file)`,
+  clientId: `--client-id / ${ENV.clientId}`,
+  noBrowser: '--no-browser',
+  browser: ENV.browser,
+  signInWaitSeconds: '--sign-in-wait (whole seconds, 1 to 3600)',
+};
+
+/** The settings part of every command's --help. */
+export const SETTINGS_HELP = `Settings (flag > environment > default):
+  --api-url URL        ${ENV.apiUrl}        the Hostsmith API (default ${DEFAULT_API_URL})
+  --client NAME        ${ENV.client}     the client folder name (default: the MCP client's own name,
+                                            e.g. claude-ai, cursor-vscode, visual-studio-code)
+  --config-dir DIR     ${ENV.configDir} a root folder instead of the platform config home
+                                            (~/.config on Linux)
+  --storage KIND       ${ENV.storage}    auto (default: OS keychain if there is one, else the file),
+                                            keychain, or file
+  --client-id ID       ${ENV.clientId}       a pre-registered OAuth client id (default: dynamic registration)
+  --no-browser                               never launch a browser; print the sign-in link instead
+  --sign-in-wait SECS                        how long a tool call waits for you to finish signing in
+                                            (default ${DEFAULT_SIGN_IN_WAIT_SECONDS})
+  BROWSER=CMD                                the browser command line; %s is replaced by the URL,
+                                            else the URL is appended`;

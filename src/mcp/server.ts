@@ -1,0 +1,117 @@
+// The MCP server: registers every tool, and wraps each handler with what every call shares —
+// finding the person's workspace (store, session, API client) for this MCP client, the sign-in
+// experience, and turning failures into tool errors a model can act on.
+import { McpServer } from '@modelcontextprotocol/server';
+import { AuthError } from '../auth/types.js';
+import type { HostsmithClient } from '../hostsmith/client.js';
+import type { Logger } from '../log.js';
+import { toToolErrorText } from './errors.js';
+import { SignInPending, withSignIn } from './sign-in.js';
+import type { AnyToolDef, ToolContext } from './tool.js';
+import { ALL_TOOLS } from './tools/index.js';
+import type { Session } from '../auth/types.js';
+
+export const INSTRUCTIONS = `Manage the user's Hostsmith static sites: list, create, update and delete sites, upload files, deploy a local folder, list domains.
+
+Partitions: Hostsmith keeps data in two regions, "us" and "eu". Every user has a home partition. Each tool takes an optional "partition": omit it to use the user's home partition, or pass "us" or "eu" to target one. list_sites, list_domains and get_account search both partitions when "partition" is omitted. Before creating a site, call get_account to learn the user's homePartition, and pass "partition" only if the user asked for the other region. A site lives in exactly one partition: pass the site's "partition" (as listed) with its "site_id".
+
+Sign-in: the first call signs the user in through their browser. If a tool answers that sign-in is pending, ask the user to finish it with the link given, then call the tool again.`;
+
+/** What one MCP client's tool calls run against; built once, on the first tool call. */
+export interface Workspace {
+  session: Session;
+  api: HostsmithClient;
+}
+
+export interface ServerOptions {
+  version: string;
+  /** The client folder name to use for this connection (from --client, or the client's own name). */
+  workspaceFor(clientName: string | undefined): Promise<Workspace>;
+  signInWaitMs: number;
+  log: Logger;
+  tools?: readonly AnyToolDef[];
+}
+
+type CallResult = {
+  content: Array<{ type: 'text'; text: string }>;
+  structuredContent?: Record<string, unknown>;
+  isError?: boolean;
+};
+
+const CLIENT_INFO_KEY = 'io.modelcontextprotocol/clientInfo';
+
+export function createServer(opts: ServerOptions): McpServer {
+  const server = new McpServer(
+    { name: 'hostsmith-mcp', title: 'Hostsmith', version: opts.version },
+    { instructions: INSTRUCTIONS },
+  );
+
+  for (const tool of opts.tools ?? ALL_TOOLS) {
+    server.registerTool(
+      tool.name,
+      {
+        title: tool.title,
+        description: tool.description,
+        inputSchema: tool.inputSchema,
+        outputSchema: tool.outputSchema,
+        annotations: tool.annotations,
+      },
+      async (args, ctx): Promise<CallResult> => {
+        const signal = ctx.mcpReq.signal;
+        const progressToken = ctx.mcpReq._meta?.progressToken;
+        let step = 0;
+        const progress = async (message: string) => {
+          if (progressToken === undefined) return;
+          step += 1;
+          await ctx.mcpReq.notify({
+            method: 'notifications/progress',
+            params: { progressToken, progress: step, message },
+          });
+        };
+        try {
+          // The 2026-07-28 protocol carries the client's identity on every request; 2025 in initialize.
+          const envelope = ctx.mcpReq.envelope as Record<string, { name?: unknown } | undefined> | undefined;
+          const perRequestName = envelope?.[CLIENT_INFO_KEY]?.name;
+          const clientName =
+            typeof perRequestName === 'string' ? perRequestName : server.server.getClientVersion()?.name;
+          const workspace = await opts.workspaceFor(clientName);
+          const toolCtx: ToolContext = { api: workspace.api, signal, progress };
+          const result = await withSignIn(() => tool.handler(args, toolCtx), {
+            session: workspace.session,
+            waitMs: opts.signInWaitMs,
+            progress,
+            signal,
+            log: opts.log,
+          });
+          return {
+            content: [{ type: 'text', text: result.text }],
+            structuredContent: result.structured as Record<string, unknown>,
+          };
+        } catch (error) {
+          return { content: [{ type: 'text', text: errorText(error, opts.log) }], isError: true };
+        }
+      },
+    );
+  }
+  return server;
+}
+
+function errorText(error: unknown, log: Logger): string {
+  if (error instanceof SignInPending) {
+    return `Sign-in to Hostsmith is waiting for the user. Ask them to open this link and approve access, then call this tool again: ${error.url}`;
+  }
+  if (error instanceof AuthError) {
+    switch (error.code) {
+      case 'ACCESS_DENIED':
+        return 'The user denied access to their Hostsmith account, so nothing was done. If they change their mind, call the tool again to start a new sign-in.';
+      case 'SIGN_IN_TIMEOUT':
+      case 'SIGN_IN_CANCELLED':
+        return `Sign-in to Hostsmith did not complete (${error.message}). Call the tool again to start a new sign-in.`;
+      default:
+        return `Sign-in to Hostsmith failed: ${error.message}`;
+    }
+  }
+  const text = toToolErrorText(error);
+  if (!(error instanceof Error) || error.name === 'Error') log.debug(`tool error: ${text}`);
+  return text;
+}

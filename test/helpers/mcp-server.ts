@@ -1,0 +1,95 @@
+// Runs the BUILT server (bin/hostsmith-mcp.js → dist/) as a child process over stdio, with the
+// official SDK client, exactly as an MCP host does. Everything it writes — every protocol
+// message on stdout and every stderr line — is captured for the secret scan.
+//
+//   const server = await startServer({ api: sandbox.api, configDir });
+//   const result = await server.client.callTool({ name: 'list_sites', arguments: {} });
+//   server.stderr(); await server.close();
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Client } from '@modelcontextprotocol/client';
+import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
+import type { Transport } from '@modelcontextprotocol/client';
+import { captured } from './capture.js';
+
+export const ROOT = resolve(import.meta.dirname, '../..');
+export const BIN = join(ROOT, 'bin/hostsmith-mcp.js');
+export const BROWSER_CLI = join(ROOT, 'test/helpers/browser-cli.ts');
+
+/** The scripted browser as a BROWSER command line (see test/helpers/browser-cli.ts). */
+export const SCRIPTED_BROWSER = `${process.execPath} --import tsx ${BROWSER_CLI}`;
+
+export function tempDir(prefix = 'hostsmith-test-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+export interface StartServerOptions {
+  api: string;
+  configDir: string;
+  /** Extra CLI arguments, after the defaults (--storage file). */
+  args?: string[];
+  /** Extra environment (BROWSER, SCRIPTED_BROWSER_*, …). BROWSER defaults to the scripted browser. */
+  env?: Record<string, string>;
+  clientName?: string;
+  clientOptions?: ConstructorParameters<typeof Client>[1];
+}
+
+export interface RunningServer {
+  client: Client;
+  stderr(): string;
+  close(): Promise<void>;
+}
+
+/** A transport that records every message the server sends before the client sees it. */
+class TappedTransport implements Transport {
+  onclose?: () => void;
+  onerror?: (error: Error) => void;
+  onmessage?: Transport['onmessage'];
+  constructor(readonly inner: StdioClientTransport) {
+    inner.onclose = () => this.onclose?.();
+    inner.onerror = (error) => this.onerror?.(error);
+    inner.onmessage = (message, extra) => {
+      captured.push(JSON.stringify(message));
+      this.onmessage?.(message, extra);
+    };
+  }
+  start() {
+    return this.inner.start();
+  }
+  send(...args: Parameters<Transport['send']>) {
+    return this.inner.send(...args);
+  }
+  close() {
+    return this.inner.close();
+  }
+}
+
+export async function startServer(opts: StartServerOptions): Promise<RunningServer> {
+  const inner = new StdioClientTransport({
+    command: process.execPath,
+    args: [BIN, '--storage', 'file', ...(opts.args ?? [])],
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: opts.configDir,
+      HOSTSMITH_API_URL: opts.api,
+      HOSTSMITH_MCP_CONFIG_DIR: opts.configDir,
+      BROWSER: SCRIPTED_BROWSER,
+      ...opts.env,
+    },
+    stderr: 'pipe',
+  });
+  let stderr = '';
+  inner.stderr?.on('data', (chunk: Buffer) => {
+    const text = chunk.toString();
+    stderr += text;
+    captured.push(text);
+  });
+  const client = new Client({ name: opts.clientName ?? 'hostsmith-e2e', version: '1.0.0' }, opts.clientOptions);
+  await client.connect(new TappedTransport(inner));
+  return {
+    client,
+    stderr: () => stderr,
+    close: () => client.close(),
+  };
+}
