@@ -23,6 +23,7 @@ export const SecureUrlSchema = z
   .url({ message: 'must be an absolute URL' })
   .refine(
     (value) => {
+      if (!URL.canParse(value)) return true; // .url() has already said what is wrong
       const url = new URL(value);
       return url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname));
     },

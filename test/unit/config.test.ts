@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_API_URL, resolveSettings, SettingsError } from '../../src/config.js';
+
+describe('resolveSettings', () => {
+  it('uses defaults with nothing set', () => {
+    const s = resolveSettings({}, {});
+    expect(s).toMatchObject({ apiUrl: DEFAULT_API_URL, storage: 'auto', noBrowser: false, signInWaitSeconds: 45 });
+    expect(s.client).toBeUndefined();
+  });
+
+  it('prefers flags over environment over defaults', () => {
+    const env = { HOSTSMITH_API_URL: 'https://env.example', HOSTSMITH_MCP_CLIENT: 'env-client', HOSTSMITH_MCP_STORAGE: 'file' };
+    expect(resolveSettings({}, env)).toMatchObject({ apiUrl: 'https://env.example', client: 'env-client', storage: 'file' });
+    expect(resolveSettings({ 'api-url': 'https://flag.example/', storage: 'keychain' }, env)).toMatchObject({
+      apiUrl: 'https://flag.example',
+      storage: 'keychain',
+      client: 'env-client',
+    });
+  });
+
+  it('takes BROWSER from the environment and ignores empty values', () => {
+    expect(resolveSettings({}, { BROWSER: 'firefox %s', HOSTSMITH_MCP_CLIENT: '' })).toMatchObject({
+      browser: 'firefox %s',
+      client: undefined,
+    });
+  });
+
+  it.each([
+    [{ 'api-url': 'http://api.example.com' }, /--api-url.*https/],
+    [{ 'api-url': 'not a url' }, /--api-url/],
+    [{ storage: 'disk' }, /--storage.*auto, keychain or file/],
+    [{ 'sign-in-wait': 'soon' }, /--sign-in-wait/],
+    [{ 'sign-in-wait': '0' }, /--sign-in-wait/],
+  ])('rejects %o naming the setting', (flags, message) => {
+    expect(() => resolveSettings(flags, {})).toThrowError(SettingsError);
+    expect(() => resolveSettings(flags, {})).toThrowError(message);
+  });
+
+  it('allows http only for loopback hosts', () => {
+    for (const host of ['127.0.0.1:8787', '[::1]:8787', 'localhost:8787']) {
+      expect(resolveSettings({ 'api-url': `http://${host}` }, {}).apiUrl).toBe(`http://${host}`);
+    }
+  });
+});
