@@ -1,0 +1,151 @@
+// startSandbox: the local Hostsmith on two loopback listeners — the authorization server at the
+// root of its own port (the issuer), the REST API and the sites on another (the resource).
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createApi } from './api/index.js';
+import type { SandboxWindow } from './api/window.js';
+import { createAuthServer } from './auth/index.js';
+import { type DataFile, openDataFile } from './persist.js';
+import type { AuthServer } from './types.js';
+import { DEFAULT_USER, SANDBOX_PASSWORD, USERS, userByEmail } from './users.js';
+
+export type { Fault, FaultSpecInput } from './api/faults.js';
+export type { RateLimits } from './api/rate-limit.js';
+export type { RequestLogEntry } from './api/request-log.js';
+export type { GrantInfo, SandboxWindow } from './api/window.js';
+
+export const HOST = '127.0.0.1';
+
+export interface SandboxOptions {
+  /** The API's port; the issuer takes port + 1. 0 (the default) picks free ports for both. */
+  port?: number;
+  /** The issuer's port: port + 1 by default, free when port is 0. Tests that restart pass the old one. */
+  issuerPort?: number;
+  /** Skip the sign-in and consent pages, signing in as `user`. */
+  autoApprove?: boolean;
+  /** The user auto-approve signs in as (default ada@example.com). */
+  user?: string;
+  /** Access-token lifetime in seconds (3600). */
+  accessTokenTtl?: number;
+  /** JSON requests per minute, per user and partition (100). */
+  rateLimit?: number;
+  /** File and blob uploads per minute, per user and partition (2000). */
+  uploadRateLimit?: number;
+  /** Keep everything (API data and the authorization server's state) in this JSON file. */
+  dataFile?: string;
+}
+
+export interface Sandbox {
+  /** The API's base URL, e.g. http://127.0.0.1:8787 — also the resource indicator. */
+  api: string;
+  /** The issuer, e.g. http://127.0.0.1:8788 */
+  issuer: string;
+  auth: AuthServer;
+  window: SandboxWindow;
+  close(): Promise<void>;
+}
+
+type Handler = (req: IncomingMessage, res: ServerResponse) => void;
+
+interface Listener {
+  server: Server;
+  setHandler(h: Handler): void;
+}
+
+async function listen(port: number): Promise<Listener> {
+  let handler: Handler = (_req, res) => {
+    res.writeHead(503, { 'retry-after': '1' }).end();
+  };
+  const server = createServer({ keepAlive: true }, (req, res) => handler(req, res));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, HOST, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  return { server, setHandler: (h) => (handler = h) };
+}
+
+function urlOf(server: Server): string {
+  return `http://${HOST}:${(server.address() as AddressInfo).port}`;
+}
+
+async function closeServer(server: Server): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  // Keep-alive sockets would hold close() open; nobody should wait on a sandbox going away.
+  server.closeAllConnections();
+  await closed;
+}
+
+export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  const port = options.port ?? 0;
+  const autoApproveUser = options.user ?? DEFAULT_USER;
+  if (!userByEmail(autoApproveUser)) {
+    throw new Error(
+      `unknown sandbox user ${autoApproveUser}; known: ${USERS.map((u) => u.email).join(', ')}`,
+    );
+  }
+  const data: DataFile | undefined = options.dataFile ? openDataFile(options.dataFile) : undefined;
+
+  // Listen first: both halves need the real URLs. Whatever started is undone if a later step fails.
+  const undo: Array<() => Promise<void>> = [];
+  const rollback = async () => {
+    for (const step of undo.reverse()) await step().catch(() => {});
+  };
+  let auth: AuthServer;
+  let apiHalf: ReturnType<typeof createApi>;
+  let apiListener: Listener;
+  let issuerListener: Listener;
+  try {
+    apiListener = await listen(port);
+    undo.push(() => closeServer(apiListener.server));
+    issuerListener = await listen(options.issuerPort ?? (port === 0 ? 0 : port + 1));
+    undo.push(() => closeServer(issuerListener.server));
+    const api = urlOf(apiListener.server);
+    const issuer = urlOf(issuerListener.server);
+    auth = await createAuthServer({
+      issuer,
+      apiResource: api,
+      users: USERS,
+      password: SANDBOX_PASSWORD,
+      autoApprove: options.autoApprove ?? false,
+      autoApproveUser: userByEmail(autoApproveUser)?.email ?? DEFAULT_USER,
+      accessTokenTtl: options.accessTokenTtl ?? 3600,
+      ...(data ? { persist: data.slot('auth') } : {}),
+    });
+    undo.push(() => auth.close());
+    apiHalf = createApi({
+      api,
+      issuer,
+      users: USERS,
+      auth,
+      rateLimit: options.rateLimit ?? 100,
+      uploadRateLimit: options.uploadRateLimit ?? 2000,
+      ...(data ? { persist: data.slot('api') } : {}),
+    });
+  } catch (error) {
+    await rollback();
+    throw error;
+  }
+  apiListener.setHandler(apiHalf.handle);
+  issuerListener.setHandler(apiHalf.wrapIssuer((req, res) => auth.handle(req, res)));
+  const api = urlOf(apiListener.server);
+  const issuer = urlOf(issuerListener.server);
+
+  let closing: Promise<void> | undefined;
+  return {
+    api,
+    issuer,
+    auth,
+    window: apiHalf.window,
+    close() {
+      closing ??= (async () => {
+        await Promise.all([closeServer(apiListener.server), closeServer(issuerListener.server)]);
+        await auth.close();
+        await data?.close();
+      })();
+      return closing;
+    },
+  };
+}
