@@ -17,6 +17,8 @@ export const CredentialSchema = z.object({
   account: z.object({ email: z.string(), homePartition: PartitionSchema }).optional(),
   scope: z.string(),
   expires_at: z.number().int(), // access token, Unix seconds
+  /** When the access token was issued (Unix seconds): expires_at − issued_at is its lifetime. */
+  issued_at: z.number().int().optional(),
   authorized_at: z.number().int(), // when the grant began: the 90-day refresh window starts here
   storage: StorageKindSchema,
   /** With storage "file" only; with "keychain" the keychain holds them and these are absent. */
