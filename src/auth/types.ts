@@ -48,6 +48,14 @@ export interface SignIn {
   cancel(reason?: string): void;
 }
 
+export interface BeginSignInOptions {
+  /**
+   * false: do not launch a browser when this call starts a sign-in (the link is still printed on
+   * stderr) — for a client that shows the link itself, e.g. through URL elicitation.
+   */
+  openBrowser?: boolean;
+}
+
 export interface Session {
   /** A valid access token, refreshed first when near expiry. Throws SignInRequired. */
   accessToken(): Promise<string>;
@@ -57,7 +65,7 @@ export interface Session {
    */
   afterUnauthorized(rejected: string): Promise<string>;
   /** Start a sign-in, or join the one already running in this process or another. */
-  beginSignIn(): Promise<SignIn>;
+  beginSignIn(options?: BeginSignInOptions): Promise<SignIn>;
   /** The signed-in account, from the store; undefined when signed out. No network. */
   account(): Promise<Account | undefined>;
 }

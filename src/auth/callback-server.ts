@@ -1,0 +1,191 @@
+// The one-shot loopback server that receives the authorization response (RFC 8252 §7.3):
+// 127.0.0.1 on a port the OS picks. Only the callback carrying our `state` is acted on; a
+// wrong state or any stray request (favicon, other paths, another Host) gets a small page and
+// the wait goes on. It closes after the one real callback, on timeout, or when cancelled.
+import { timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from '../log.js';
+import { renderPage } from './callback-page.js';
+import { AuthError } from './types.js';
+
+export const CALLBACK_PATH = '/callback';
+
+/** What the one matching callback produced: the page to show and how the wait ends. */
+export interface CallbackAnswer<T> {
+  status: number;
+  page: string;
+  outcome: { ok: true; value: T } | { ok: false; error: unknown };
+}
+
+export interface CallbackServerOptions<T> {
+  /** The state this sign-in sent; only a callback carrying it is acted on. */
+  state: string;
+  /** Give up after this long (SIGN_IN_TIMEOUT). */
+  timeoutMs: number;
+  /**
+   * Runs once, for the callback whose state matched, with the callback URL rebuilt on our
+   * redirect URI: check the rest (iss, error) and exchange the code.
+   */
+  complete(callbackUrl: URL): Promise<CallbackAnswer<T>>;
+  log: Logger;
+}
+
+export interface CallbackServer<T> {
+  /** http://127.0.0.1:{port} */
+  readonly origin: string;
+  /** http://127.0.0.1:{port}/callback */
+  readonly redirectUri: string;
+  /** Settles once: the value of the matching callback, or its error, SIGN_IN_TIMEOUT, or cancel's error. */
+  readonly result: Promise<T>;
+  /**
+   * Serve `/start/{id}` as a redirect to `location` while the wait lasts, and return that link:
+   * a short URL that carries no state or PKCE challenge, so it can be printed and shown.
+   */
+  startLink(id: string, location: string): string;
+  /** Stop waiting (result rejects with `error`, SIGN_IN_CANCELLED by default) and close. */
+  close(error?: Error): void;
+}
+
+const PAGE_HEADERS = {
+  'content-type': 'text/html; charset=utf-8',
+  'cache-control': 'no-store',
+  'content-security-policy':
+    "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+  'referrer-policy': 'no-referrer',
+  'x-content-type-options': 'nosniff',
+  connection: 'close',
+};
+
+function sameSecret(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+export async function startCallbackServer<T>(opts: CallbackServerOptions<T>): Promise<CallbackServer<T>> {
+  let resolveResult!: (value: T) => void;
+  let rejectResult!: (error: unknown) => void;
+  const result = new Promise<T>((resolve, reject) => {
+    resolveResult = resolve;
+    rejectResult = reject;
+  });
+  // Whoever holds `result` sees the rejection; nobody holding it must not crash the process.
+  result.catch(() => {});
+
+  let phase: 'waiting' | 'completing' | 'closed' = 'waiting';
+  let start: { path: string; location: string } | undefined;
+  let origin = '';
+  let timer: NodeJS.Timeout | undefined;
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      opts.log.debug(`callback server: ${(error as Error).message}`);
+      if (!res.headersSent) res.writeHead(500, PAGE_HEADERS).end(renderPage('failed'));
+    });
+  });
+
+  const shutdown = () => {
+    clearTimeout(timer);
+    server.close();
+    server.closeIdleConnections();
+  };
+  const end = (error: Error) => {
+    if (phase === 'closed') return;
+    phase = 'closed';
+    rejectResult(error);
+    shutdown();
+    server.closeAllConnections();
+  };
+
+  const send = (res: ServerResponse, status: number, page: string) => {
+    res.writeHead(status, PAGE_HEADERS).end(page);
+  };
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const host = req.headers.host ?? '';
+    const port = origin.slice(origin.lastIndexOf(':') + 1);
+    // DNS rebinding: only the names our own links use.
+    if (host !== `127.0.0.1:${port}` && host !== `localhost:${port}`)
+      return send(res, 421, renderPage('not_found'));
+    if (req.method !== 'GET') {
+      res.setHeader('allow', 'GET');
+      return send(res, 405, renderPage('not_found'));
+    }
+    const url = new URL(req.url ?? '/', origin);
+
+    if (start && url.pathname === start.path) {
+      if (phase !== 'waiting') return send(res, 410, renderPage('expired'));
+      res
+        .writeHead(302, {
+          location: start.location,
+          'cache-control': 'no-store',
+          'referrer-policy': 'no-referrer',
+          connection: 'close',
+        })
+        .end();
+      return;
+    }
+    if (url.pathname !== CALLBACK_PATH) return send(res, 404, renderPage('not_found'));
+    if (phase !== 'waiting') return send(res, 410, renderPage('expired'));
+
+    const state = url.searchParams.get('state');
+    if (!state || !sameSecret(state, opts.state)) {
+      opts.log.warn(
+        'Refused a sign-in callback with a wrong or missing state; still waiting for the right one.',
+      );
+      return send(res, 400, renderPage('wrong_state'));
+    }
+
+    phase = 'completing';
+    const callbackUrl = new URL(CALLBACK_PATH, origin);
+    callbackUrl.search = url.search;
+    let answer: CallbackAnswer<T>;
+    try {
+      answer = await opts.complete(callbackUrl);
+    } catch (error) {
+      answer = { status: 500, page: renderPage('failed'), outcome: { ok: false, error } };
+    }
+    // Cancelled or timed out meanwhile: that already settled the result.
+    if (phase !== 'completing') return send(res, 410, renderPage('expired'));
+    phase = 'closed';
+    res.once('finish', shutdown);
+    send(res, answer.status, answer.page);
+    if (answer.outcome.ok) resolveResult(answer.outcome.value);
+    else rejectResult(answer.outcome.error);
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  const minutes = Math.round(opts.timeoutMs / 60_000);
+  timer = setTimeout(
+    () =>
+      end(
+        new AuthError(
+          'SIGN_IN_TIMEOUT',
+          `Nobody finished signing in to Hostsmith within ${minutes >= 1 ? `${minutes} minutes` : `${Math.round(opts.timeoutMs / 1000)} seconds`}; start again.`,
+        ),
+      ),
+    opts.timeoutMs,
+  );
+
+  return {
+    origin,
+    redirectUri: `${origin}${CALLBACK_PATH}`,
+    result,
+    startLink(id, location) {
+      start = { path: `/start/${encodeURIComponent(id)}`, location };
+      return `${origin}${start.path}`;
+    },
+    close(error) {
+      end(error ?? new AuthError('SIGN_IN_CANCELLED', 'The sign-in was cancelled.'));
+    },
+  };
+}

@@ -1,0 +1,83 @@
+// The auth layer's HTTP: one undici dispatcher for every request (discovery, registration,
+// token, revocation), honouring HTTPS_PROXY / NO_PROXY, with a deadline on each request.
+// openid-client receives it through its customFetch hook.
+import type { CustomFetch, CustomFetchOptions } from 'openid-client';
+import { type BodyInit, type Dispatcher, EnvHttpProxyAgent, fetch as undiciFetch } from 'undici';
+
+export interface AuthHttpOptions {
+  /** Deadline for one whole request, headers and body (default 30 s). */
+  timeoutMs?: number;
+  /** For tests: a dispatcher of their own (closed by close() all the same). */
+  dispatcher?: Dispatcher;
+}
+
+export interface AuthHttp {
+  readonly dispatcher: Dispatcher;
+  /** openid-client's customFetch: every OAuth request goes through it. */
+  readonly fetch: CustomFetch;
+  /** The same deadline in seconds, for openid-client's Configuration.timeout. */
+  readonly timeoutSeconds: number;
+  /** GET a JSON document (protected-resource metadata), with the deadline. */
+  getJson(url: URL): Promise<{ status: number; contentType: string; body: unknown }>;
+  close(): Promise<void>;
+}
+
+/** NO_PROXY plus the loopback hosts: the sandbox and our callback are never reached through a proxy. */
+function noProxy(): string {
+  const env = process.env.no_proxy ?? process.env.NO_PROXY ?? '';
+  if (env.trim() === '*') return '*';
+  return [env, 'localhost', '127.0.0.1', '::1'].filter(Boolean).join(',');
+}
+
+export function createAuthHttp(options: AuthHttpOptions = {}): AuthHttp {
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  const dispatcher =
+    options.dispatcher ??
+    new EnvHttpProxyAgent({
+      noProxy: noProxy(),
+      connectTimeout: Math.min(timeoutMs, 10_000),
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+    });
+
+  const fetch: CustomFetch = async (url: string, init: CustomFetchOptions) => {
+    const signal = init.signal ?? AbortSignal.timeout(timeoutMs);
+    const response = await undiciFetch(url, {
+      method: init.method,
+      headers: init.headers,
+      // openid-client hands form bodies (URLSearchParams) or nothing; undici's types are its own.
+      body: init.body as BodyInit | null | undefined,
+      redirect: init.redirect,
+      signal,
+      dispatcher,
+    });
+    // undici's Response implements the WHATWG Response that openid-client reads.
+    return response as unknown as Response;
+  };
+
+  return {
+    dispatcher,
+    fetch,
+    timeoutSeconds: Math.ceil(timeoutMs / 1000),
+    async getJson(url) {
+      const response = await undiciFetch(url, {
+        headers: { accept: 'application/json' },
+        redirect: 'manual',
+        signal: AbortSignal.timeout(timeoutMs),
+        dispatcher,
+      });
+      const contentType = response.headers.get('content-type') ?? '';
+      const text = await response.text();
+      let body: unknown;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        body = undefined;
+      }
+      return { status: response.status, contentType, body };
+    },
+    async close() {
+      await dispatcher.close();
+    },
+  };
+}
