@@ -42,8 +42,6 @@ export const SettingsSchema = z.object({
   storage: StorageSchema,
   clientId: z.string().min(1).optional(),
   noBrowser: z.boolean(),
-  /** A BROWSER command line; wins over any guess that there is no display. */
-  browser: z.string().min(1).optional(),
   signInWaitSeconds: z.number().int().min(1).max(3600),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
@@ -85,7 +83,6 @@ export function resolveSettings(flags: SettingsFlags, env: NodeJS.ProcessEnv = p
     storage: nonEmpty(flags.storage) ?? nonEmpty(env[ENV.storage]) ?? 'auto',
     clientId: nonEmpty(flags['client-id']) ?? nonEmpty(env[ENV.clientId]),
     noBrowser: flags['no-browser'] ?? false,
-    browser: nonEmpty(env[ENV.browser]),
     signInWaitSeconds: wait === undefined ? DEFAULT_SIGN_IN_WAIT_SECONDS : Number(wait),
   };
   const parsed = SettingsSchema.safeParse(raw);
@@ -102,7 +99,6 @@ const SETTING_NAMES: Record<keyof Settings, string> = {
   storage: `--storage / ${ENV.storage} (auto, keychain or file)`,
   clientId: `--client-id / ${ENV.clientId}`,
   noBrowser: '--no-browser',
-  browser: ENV.browser,
   signInWaitSeconds: '--sign-in-wait (whole seconds, 1 to 3600)',
 };
 

@@ -18,10 +18,10 @@ describe('resolveSettings', () => {
     });
   });
 
-  it('takes BROWSER from the environment and ignores empty values', () => {
-    expect(resolveSettings({}, { BROWSER: 'firefox %s', HOSTSMITH_MCP_CLIENT: '' })).toMatchObject({
-      browser: 'firefox %s',
+  it('ignores empty environment values', () => {
+    expect(resolveSettings({}, { HOSTSMITH_MCP_CLIENT: '  ', HOSTSMITH_API_URL: '' })).toMatchObject({
       client: undefined,
+      apiUrl: DEFAULT_API_URL,
     });
   });
 
