@@ -1,0 +1,55 @@
+// The test window's memory: every secret the server issued or received, and the refreshes it
+// served per grant. Tests scan their captured output for these; none of it is ever printed.
+import type { IssuedSecrets } from '../types.js';
+
+export type SecretKind = keyof IssuedSecrets;
+
+export class Ledger {
+  readonly #secrets: Record<SecretKind, Set<string>> = {
+    accessTokens: new Set(),
+    refreshTokens: new Set(),
+    authorizationCodes: new Set(),
+    codeVerifiers: new Set(),
+  };
+  readonly #refreshes = new Map<string, number>();
+  readonly #onChange: () => void;
+
+  constructor(onChange: () => void = () => {}) {
+    this.#onChange = onChange;
+  }
+
+  load(saved: { secrets: IssuedSecrets; refreshCounts: Record<string, number> }): void {
+    for (const kind of Object.keys(this.#secrets) as SecretKind[]) {
+      for (const value of saved.secrets[kind]) this.#secrets[kind].add(value);
+    }
+    for (const [grantId, n] of Object.entries(saved.refreshCounts)) this.#refreshes.set(grantId, n);
+  }
+
+  secret(kind: SecretKind, value: unknown): void {
+    if (typeof value !== 'string' || value === '' || this.#secrets[kind].has(value)) return;
+    this.#secrets[kind].add(value);
+    this.#onChange();
+  }
+
+  refreshed(grantId: string): void {
+    this.#refreshes.set(grantId, (this.#refreshes.get(grantId) ?? 0) + 1);
+    this.#onChange();
+  }
+
+  refreshCount(grantId: string): number {
+    return this.#refreshes.get(grantId) ?? 0;
+  }
+
+  refreshCounts(): Record<string, number> {
+    return Object.fromEntries(this.#refreshes);
+  }
+
+  secrets(): IssuedSecrets {
+    return {
+      accessTokens: [...this.#secrets.accessTokens],
+      refreshTokens: [...this.#secrets.refreshTokens],
+      authorizationCodes: [...this.#secrets.authorizationCodes],
+      codeVerifiers: [...this.#secrets.codeVerifiers],
+    };
+  }
+}
