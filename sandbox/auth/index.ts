@@ -111,6 +111,10 @@ export async function createAuthServer(opts: AuthServerOptions): Promise<AuthSer
     // Tokens outlive the browser session: signing in once lasts until the refresh token ends.
     expiresWithSession: async () => false,
     rotateRefreshToken: true,
+    // Revoking any token of a sign-in ends the whole grant: oidc-provider already revokes every
+    // token of the grant on an access-token revocation (RFC 7009 §2.1 allows it); dropping the
+    // grant record too keeps grants() truthful.
+    revokeGrantPolicy: () => true,
     ttl: {
       AccessToken: () => accessTokenTtl,
       AuthorizationCode: 60,

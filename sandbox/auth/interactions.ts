@@ -150,13 +150,21 @@ export function createInteractions(opts: InteractionOptions) {
     if (prompt === 'consent') {
       const user = userById(found.session?.accountId);
       if (!user) throw new PageError(400, 'no_session', 'Sign in first.');
-      const scopes = String(found.params.scope ?? '')
-        .split(' ')
-        .filter((s) => s !== '');
+      const client = await provider.Client.find(String(found.params.client_id ?? ''));
+      const scopes = new Set(String(found.params.scope ?? '').split(' '));
+      scopes.delete('');
+      // oidc-provider drops offline_access from the request unless prompt=consent, but the
+      // sandbox issues refresh tokens to every client allowed them: say so on the page.
+      if (client?.grantTypeAllowed('refresh_token')) scopes.add('offline_access');
       return send(
         res,
         200,
-        consentPage({ action: `${PREFIX}${uid}/consent`, clientName: await clientName(found), user, scopes }),
+        consentPage({
+          action: `${PREFIX}${uid}/consent`,
+          clientName: client?.clientName ?? String(found.params.client_id ?? ''),
+          user,
+          scopes: [...scopes],
+        }),
       );
     }
     throw new PageError(
