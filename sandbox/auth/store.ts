@@ -39,10 +39,13 @@ export class Store {
     for (const [key, record] of Object.entries(snapshot.records)) this.#records.set(key, record);
   }
 
-  /** Live records only: expired ones are dropped from the file. */
+  /** Live records only: expired ones are dropped, here and from the file. */
   snapshot(): StoreSnapshot {
     const records: Record<string, StoredRecord> = {};
-    for (const [key, record] of this.#records) if (this.#alive(record)) records[key] = record;
+    for (const [key, record] of this.#records) {
+      if (this.#alive(record)) records[key] = record;
+      else this.#records.delete(key);
+    }
     return { records };
   }
 
