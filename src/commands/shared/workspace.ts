@@ -1,0 +1,62 @@
+// The composition root shared by every command: for one client folder and one API, the store,
+// the Session and the Hostsmith client, wired so that data flows one way (cli → mcp → hostsmith →
+// auth → store). Built lazily: `serve` calls it on the first tool call, never at start.
+import { createBrowserOpener, createSession, type HostsmithSession } from '../../auth/index.js';
+import type { Settings } from '../../config.js';
+import { HostsmithClient } from '../../hostsmith/client.js';
+import type { Logger } from '../../log.js';
+import { openStore } from '../../store/open-store.js';
+import { configHome, safeClientName } from '../../store/paths.js';
+import type { CredentialStore } from '../../store/types.js';
+import { VERSION } from '../../cli/version.js';
+
+export interface Workspace {
+  clientFolder: string;
+  store: CredentialStore;
+  session: HostsmithSession;
+  api: HostsmithClient;
+  close(): Promise<void>;
+}
+
+export interface OpenWorkspaceOptions {
+  settings: Settings;
+  /** The MCP client's own name (or --client); made filesystem-safe here. */
+  clientName: string | undefined;
+  log: Logger;
+  /** Whether a browser may be launched for a sign-in (false for status/logout). */
+  interactive: boolean;
+}
+
+export async function openWorkspace(opts: OpenWorkspaceOptions): Promise<Workspace> {
+  const { settings, log } = opts;
+  const clientFolder = safeClientName(opts.clientName ?? '');
+  const store = await openStore({
+    root: configHome({ configDir: settings.configDir }),
+    client: clientFolder,
+    storage: settings.storage,
+    log,
+  });
+  // BROWSER is read from the environment by the opener; it wins over any guess about a display.
+  const openBrowser = createBrowserOpener({ noBrowser: settings.noBrowser || !opts.interactive });
+  const userAgent = `hostsmith-mcp/${VERSION}`;
+  const session: HostsmithSession = createSession({
+    apiUrl: settings.apiUrl,
+    store,
+    log,
+    clientId: settings.clientId,
+    openBrowser,
+    // Who signed in: asked of the API with the brand-new token, before anything is stored.
+    describeAccount: (accessToken) => HostsmithClient.describeAccount({ apiUrl: settings.apiUrl, accessToken, userAgent }),
+  });
+  const api = new HostsmithClient({ apiUrl: settings.apiUrl, session, log, userAgent });
+  return {
+    clientFolder,
+    store,
+    session,
+    api,
+    close: async () => {
+      await session.close();
+      await api.close();
+    },
+  };
+}
