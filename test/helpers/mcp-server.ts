@@ -17,8 +17,10 @@ export const ROOT = resolve(import.meta.dirname, '../..');
 export const BIN = join(ROOT, 'bin/hostsmith-mcp.js');
 export const BROWSER_CLI = join(ROOT, 'test/helpers/browser-cli.ts');
 
+/** tsx's loader by absolute URL: `--import tsx` would resolve from whatever the cwd is. */
+export const TSX_LOADER = import.meta.resolve('tsx');
 /** The scripted browser as a BROWSER command line (see test/helpers/browser-cli.ts). */
-export const SCRIPTED_BROWSER = `${process.execPath} --import tsx ${BROWSER_CLI}`;
+export const SCRIPTED_BROWSER = `${process.execPath} --import ${TSX_LOADER} ${BROWSER_CLI}`;
 
 export function tempDir(prefix = 'hostsmith-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
