@@ -6,8 +6,10 @@
 //   const result = await server.client.callTool({ name: 'list_sites', arguments: {} });
 //   server.stderr(); await server.close();
 import { mkdtempSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Client } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import type { Transport } from '@modelcontextprotocol/client';
@@ -18,7 +20,7 @@ export const BIN = join(ROOT, 'bin/hostsmith-mcp.js');
 export const BROWSER_CLI = join(ROOT, 'test/helpers/browser-cli.ts');
 
 /** tsx's loader by absolute URL: `--import tsx` would resolve from whatever the cwd is. */
-export const TSX_LOADER = import.meta.resolve('tsx');
+export const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 /** The scripted browser as a BROWSER command line (see test/helpers/browser-cli.ts). */
 export const SCRIPTED_BROWSER = `${process.execPath} --import ${TSX_LOADER} ${BROWSER_CLI}`;
 
