@@ -1,78 +1,39 @@
-// TEMPORARY: the API half on a loopback listener with a fake token check, until the
-// authorization half lands; then this becomes a thin wrapper of startSandbox + real sign-in.
-import { randomBytes } from 'node:crypto';
-import { createServer, request } from 'node:http';
-import type { AddressInfo } from 'node:net';
+// The sandbox for a test file: startSandbox on free ports, closed in afterAll, plus real access
+// tokens (a whole sign-in through test/helpers/oauth.ts) and a raw HTTP call.
+//
+//   const sb = await startTestSandbox({ rateLimit: 1000 });      // at the top of a test file
+//   const token = await sb.token({ email: 'lin@example.com', scopes: ['sites:read'] });
+//   const r = await call(sb.api, 'GET', '/v1/sites', { token });
+import { request } from 'node:http';
 import { afterAll } from 'vitest';
-import { createApi, type SandboxWindow } from '../../sandbox/api/index.js';
-import type { TokenInfo } from '../../sandbox/types.js';
+import { type Sandbox, type SandboxOptions, startSandbox } from '../../sandbox/index.js';
 import { SCOPES } from '../../sandbox/types.js';
-import { USERS } from '../../sandbox/users.js';
+import { signIn } from './oauth.js';
 
-export interface TestSandboxOptions {
-  rateLimit?: number;
-  uploadRateLimit?: number;
+export interface TestSandbox extends Sandbox {
+  /**
+   * An access token from a real sign-in as `email` (default ada) granting `scopes` (default the
+   * four; offline_access is always added). Cached per user and scopes: pass fresh for a new grant.
+   */
+  token(opts?: { email?: string; scopes?: readonly string[]; fresh?: boolean }): Promise<string>;
 }
 
-export interface TestSandbox {
-  api: string;
-  issuer: string;
-  window: SandboxWindow;
-  /** A fresh access token for a user (default ada) with the given scopes (default all four). */
-  token(opts?: { email?: string; scopes?: readonly string[] }): Promise<string>;
-  close(): Promise<void>;
-}
-
-export async function startTestSandbox(opts: TestSandboxOptions = {}): Promise<TestSandbox> {
-  const tokens = new Map<string, TokenInfo>();
-  const server = createServer({ keepAlive: true });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const api = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const half = createApi({
-    api,
-    issuer: 'http://127.0.0.1:1',
-    users: USERS,
-    rateLimit: opts.rateLimit ?? 100,
-    uploadRateLimit: opts.uploadRateLimit ?? 2000,
-    auth: {
-      verifyAccessToken: async (t) => tokens.get(t) ?? null,
-      grants: async () => [],
-      revokeGrant: async () => false,
-      refreshCounts: () => ({}),
-      secrets: () => ({
-        accessTokens: [...tokens.keys()],
-        refreshTokens: [],
-        authorizationCodes: [],
-        codeVerifiers: [],
-      }),
-      setAccessTokenTtl: () => {},
-    },
-  });
-  server.on('request', half.handle);
-  const close = async () => {
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    server.closeAllConnections();
-    await closed;
-  };
-  afterAll(close);
+/** Call at the top level of a test file: the sandbox closes in that file's afterAll. */
+export async function startTestSandbox(opts: SandboxOptions = {}): Promise<TestSandbox> {
+  const sandbox = await startSandbox({ port: 0, ...opts });
+  afterAll(() => sandbox.close());
+  const cache = new Map<string, Promise<string>>();
   return {
-    api,
-    issuer: 'http://127.0.0.1:1',
-    window: half.window,
-    async token({ email = 'ada@example.com', scopes = SCOPES } = {}) {
-      const user = USERS.find((u) => u.email === email);
-      if (!user) throw new Error(`no user ${email}`);
-      const t = randomBytes(16).toString('hex');
-      tokens.set(t, {
-        accountId: user.id,
-        clientId: 'test',
-        grantId: 'g',
-        scopes: new Set(scopes),
-        expiresAt: Date.now() / 1000 + 3600,
-      });
-      return t;
+    ...sandbox,
+    token({ email = 'ada@example.com', scopes = SCOPES, fresh = false } = {}) {
+      const key = `${email} ${[...scopes].sort().join(' ')}`;
+      let token = fresh ? undefined : cache.get(key);
+      if (!token) {
+        token = signIn(sandbox, { email, scopes: [...scopes, 'offline_access'] }).then((s) => s.accessToken);
+        cache.set(key, token);
+      }
+      return token;
     },
-    close,
   };
 }
 

@@ -1,0 +1,99 @@
+// The window's view of the authorization half, with real sign-ins: grants, refresh counts,
+// issued secrets, revoking one grant or all of a user's, and faults on the issuer's listener.
+import * as client from 'openid-client';
+import { describe, expect, test } from 'vitest';
+import type { GrantInfo } from '../../sandbox/api/window.js';
+import type { IssuedSecrets } from '../../sandbox/types.js';
+import { signIn } from '../helpers/oauth.js';
+import { call, startTestSandbox } from '../helpers/sandbox.js';
+
+const sb = await startTestSandbox({ rateLimit: 10_000 });
+
+async function grantOf(clientId: string): Promise<GrantInfo> {
+  const grants = await call<{ grants: GrantInfo[] }>(sb.api, 'GET', '/_sandbox/grants');
+  const grant = grants.json.grants.find((g) => g.clientId === clientId);
+  if (!grant) throw new Error(`no grant for ${clientId}`);
+  return grant;
+}
+
+describe('grants, refreshes and secrets', () => {
+  test('a refresh is counted per grant; the secrets include what was issued and received', async () => {
+    const session = await signIn(sb, { email: 'lin@example.com' });
+    const grant = await grantOf(session.clientId);
+    expect(grant).toMatchObject({ accountId: 'usr_lin', email: 'lin@example.com', refreshes: 0 });
+    const refreshed = await client.refreshTokenGrant(session.config, session.refreshToken, {
+      resource: sb.api,
+    });
+    const counts = await call<Record<string, number>>(sb.api, 'GET', '/_sandbox/refresh-counts');
+    expect(counts.json[grant.grantId]).toBe(1);
+    expect(sb.window.refreshCounts()[grant.grantId]).toBe(1);
+    const secrets = await call<IssuedSecrets>(sb.api, 'GET', '/_sandbox/secrets');
+    expect(secrets.json.accessTokens).toEqual(
+      expect.arrayContaining([session.accessToken, refreshed.access_token]),
+    );
+    expect(secrets.json.refreshTokens).toEqual(expect.arrayContaining([session.refreshToken]));
+    expect(secrets.json.authorizationCodes.length).toBeGreaterThan(0);
+    expect(secrets.json.codeVerifiers.length).toBeGreaterThan(0);
+  });
+
+  test('revoking one grant over HTTP: its token gets 401 on the very next call; others go on', async () => {
+    const one = await signIn(sb);
+    const two = await signIn(sb);
+    expect((await call(sb.api, 'GET', '/v1/account', { token: one.accessToken })).status).toBe(200);
+    const grant = await grantOf(one.clientId);
+    const revoked = await call(sb.api, 'DELETE', `/_sandbox/grants/${encodeURIComponent(grant.grantId)}`);
+    expect(revoked.status).toBe(200);
+    const after = await call(sb.api, 'GET', '/v1/account', { token: one.accessToken });
+    expect(after.status).toBe(401);
+    expect(String(after.headers['www-authenticate'])).toContain('error="invalid_token"');
+    expect((await call(sb.api, 'GET', '/v1/account', { token: two.accessToken })).status).toBe(200);
+    // The refresh token of the revoked grant is refused too.
+    await expect(
+      client.refreshTokenGrant(one.config, one.refreshToken, { resource: sb.api }),
+    ).rejects.toThrow();
+    expect(
+      (await call(sb.api, 'DELETE', `/_sandbox/grants/${encodeURIComponent(grant.grantId)}`)).status,
+    ).toBe(404);
+  });
+
+  test('revoking every grant of a user, as on the account page', async () => {
+    const sam1 = await signIn(sb, { email: 'sam@example.com' });
+    const sam2 = await signIn(sb, { email: 'sam@example.com' });
+    const ada = await signIn(sb);
+    const r = await call<{ revoked: number }>(sb.api, 'DELETE', '/_sandbox/users/sam%40example.com/grants');
+    expect(r.json.revoked).toBe(2);
+    for (const s of [sam1, sam2]) {
+      expect((await call(sb.api, 'GET', '/v1/account', { token: s.accessToken })).status).toBe(401);
+    }
+    expect((await call(sb.api, 'GET', '/v1/account', { token: ada.accessToken })).status).toBe(200);
+    expect(await sb.window.revokeUserGrants('sam@example.com')).toBe(0);
+  });
+
+  test('an access-token TTL set at runtime applies to the next sign-in', async () => {
+    const ttl = await call(sb.api, 'PUT', '/_sandbox/access-token-ttl', { body: { seconds: 1 } });
+    expect(ttl.status).toBe(200);
+    try {
+      const session = await signIn(sb);
+      expect(session.tokens.expires_in).toBeLessThanOrEqual(1);
+      await new Promise((r) => setTimeout(r, 2100));
+      expect((await call(sb.api, 'GET', '/v1/account', { token: session.accessToken })).status).toBe(401);
+    } finally {
+      sb.window.setAccessTokenTtl(3600);
+    }
+  });
+});
+
+describe('faults on the issuer', () => {
+  test('the authorization server’s listener takes faults and shows in the request log', async () => {
+    sb.window.clearRequestLog();
+    sb.window.injectFault({ server: 'issuer', kind: 'status', status: 503, pathPrefix: '/.well-known/' });
+    const failed = await fetch(`${sb.issuer}/.well-known/oauth-authorization-server`);
+    expect(failed.status).toBe(503);
+    const ok = await fetch(`${sb.issuer}/.well-known/oauth-authorization-server`);
+    expect(ok.status).toBe(200);
+    expect(sb.window.requestLog().map((e) => [e.server, e.path, e.status])).toEqual([
+      ['issuer', '/.well-known/oauth-authorization-server', 503],
+      ['issuer', '/.well-known/oauth-authorization-server', 200],
+    ]);
+  });
+});
