@@ -31,6 +31,8 @@ export async function startTestSandbox(opts: SandboxOptions = {}): Promise<TestS
       if (!token) {
         token = signIn(sandbox, { email, scopes: [...scopes, 'offline_access'] }).then((s) => s.accessToken);
         cache.set(key, token);
+        // A failed sign-in is not remembered: the next call tries again.
+        token.catch(() => cache.delete(key));
       }
       return token;
     },
