@@ -71,7 +71,8 @@ export class SettingsError extends Error {
   readonly code = 'INVALID_SETTING' as const;
 }
 
-const nonEmpty = (value: string | undefined) => (value === undefined || value.trim() === '' ? undefined : value);
+const nonEmpty = (value: string | undefined) =>
+  value === undefined || value.trim() === '' ? undefined : value;
 
 /** flags > env > defaults, validated; a bad value names the flag, its variable and the rule. */
 export function resolveSettings(flags: SettingsFlags, env: NodeJS.ProcessEnv = process.env): Settings {

@@ -1,7 +1,13 @@
 // argv → one command. Parses flags, resolves settings (flags > env > defaults), runs the command,
 // and turns its outcome into an exit code. Nothing below this layer reads argv or exits.
 import { parseArgs } from 'node:util';
-import { resolveSettings, SETTINGS_FLAGS, SETTINGS_HELP, SettingsError, type SettingsFlags } from '../config.js';
+import {
+  resolveSettings,
+  SETTINGS_FLAGS,
+  SETTINGS_HELP,
+  SettingsError,
+  type SettingsFlags,
+} from '../config.js';
 import { type IO, processIO } from './io.js';
 import { VERSION } from './version.js';
 
@@ -91,7 +97,11 @@ function parseCommand(command: Command, args: string[]) {
 
 interface CommandModule {
   HELP: string;
-  run(opts: { settings: ReturnType<typeof resolveSettings>; io: IO; flags: Record<string, unknown> }): Promise<number>;
+  run(opts: {
+    settings: ReturnType<typeof resolveSettings>;
+    io: IO;
+    flags: Record<string, unknown>;
+  }): Promise<number>;
 }
 
 async function loadCommand(command: Exclude<Command, 'serve'>): Promise<CommandModule> {

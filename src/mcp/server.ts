@@ -2,6 +2,7 @@
 // finding the person's workspace (store, session, API client) for this MCP client, the sign-in
 // experience, and turning failures into tool errors a model can act on.
 import { McpServer } from '@modelcontextprotocol/server';
+import type { Session } from '../auth/types.js';
 import { AuthError } from '../auth/types.js';
 import type { HostsmithClient } from '../hostsmith/client.js';
 import type { Logger } from '../log.js';
@@ -9,7 +10,6 @@ import { toToolErrorText } from './errors.js';
 import { SignInPending, withSignIn } from './sign-in.js';
 import type { AnyToolDef, ToolContext } from './tool.js';
 import { ALL_TOOLS } from './tools/index.js';
-import type { Session } from '../auth/types.js';
 
 export const INSTRUCTIONS = `Manage the user's Hostsmith static sites: list, create, update and delete sites, upload files, deploy a local folder, list domains.
 

@@ -63,7 +63,8 @@ async function waitForSignIn(opts: SignInOptions): Promise<void> {
     const outcome = await Promise.race([done.then(() => 'done' as const), timeout, aborted]);
     if (outcome === 'done') return;
     // The sign-in keeps running in the background: the next tool call joins it.
-    if (outcome === 'timeout') opts.log.info(`Still waiting for sign-in; the link stays valid: ${signIn.url}`);
+    if (outcome === 'timeout')
+      opts.log.info(`Still waiting for sign-in; the link stays valid: ${signIn.url}`);
     throw new SignInPending(signIn.url);
   } catch (error) {
     if (error instanceof SignInPending || error instanceof AuthError) throw error;

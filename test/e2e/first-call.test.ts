@@ -44,9 +44,10 @@ describe('first tool call', () => {
 
   it('signs in through the browser, then every tool works', async () => {
     const server = await env.server();
-    const account = ok<{ user: { email: string; homePartition: string }; partitions: Record<string, unknown> }>(
-      await server.client.callTool({ name: 'get_account', arguments: {} }),
-    );
+    const account = ok<{
+      user: { email: string; homePartition: string };
+      partitions: Record<string, unknown>;
+    }>(await server.client.callTool({ name: 'get_account', arguments: {} }));
     expect(env.tabs()).toBe(1);
     expect(account.user).toMatchObject({ email: 'ada@example.com', homePartition: 'us' });
     expect(Object.keys(account.partitions).sort()).toEqual(['eu', 'us']);
@@ -65,7 +66,10 @@ describe('first tool call', () => {
       await server.client.callTool({ name: 'create_site', arguments: { name: 'e2e-site', partition: 'eu' } }),
     );
     expect(created).toMatchObject({ name: 'e2e-site', partition: 'eu' });
-    const taken = await server.client.callTool({ name: 'create_site', arguments: { name: 'e2e-site', partition: 'eu' } });
+    const taken = await server.client.callTool({
+      name: 'create_site',
+      arguments: { name: 'e2e-site', partition: 'eu' },
+    });
     expect(taken.isError).toBe(true);
     expect(text(taken)).toMatch(/taken|exists/i);
     const bad = await server.client.callTool({ name: 'create_site', arguments: { name: 'Not A Name!' } });
@@ -76,7 +80,10 @@ describe('first tool call', () => {
       await server.client.callTool({ name: 'get_site', arguments: { site_id: created.id, partition: 'eu' } }),
     );
     expect(got.id).toBe(created.id);
-    const missing = await server.client.callTool({ name: 'get_site', arguments: { site_id: created.id, partition: 'us' } });
+    const missing = await server.client.callTool({
+      name: 'get_site',
+      arguments: { site_id: created.id, partition: 'us' },
+    });
     expect(missing.isError).toBe(true);
     expect(text(missing)).toMatch(/not found/i);
 
@@ -96,13 +103,20 @@ describe('first tool call', () => {
           partition: 'eu',
           files: [
             { path: 'hello.txt', content: 'hello from e2e' },
-            { path: 'bin/one.bin', content: Buffer.from([0, 1, 2, 255]).toString('base64'), encoding: 'base64' },
+            {
+              path: 'bin/one.bin',
+              content: Buffer.from([0, 1, 2, 255]).toString('base64'),
+              encoding: 'base64',
+            },
           ],
         },
       }),
     );
     const files = ok<{ files: Array<{ path: string; size: number }> }>(
-      await server.client.callTool({ name: 'list_files', arguments: { site_id: created.id, partition: 'eu' } }),
+      await server.client.callTool({
+        name: 'list_files',
+        arguments: { site_id: created.id, partition: 'eu' },
+      }),
     );
     expect(files.files.map((f) => f.path).sort()).toEqual(['bin/one.bin', 'hello.txt']);
     expect(files.files.find((f) => f.path === 'bin/one.bin')?.size).toBe(4);
@@ -153,7 +167,12 @@ describe('first tool call', () => {
     expect(nowhere.isError).toBe(true);
     expect(text(nowhere)).toMatch(/does not exist|not found|no such/i);
 
-    ok(await server.client.callTool({ name: 'delete_site', arguments: { site_id: created.id, partition: 'eu' } }));
+    ok(
+      await server.client.callTool({
+        name: 'delete_site',
+        arguments: { site_id: created.id, partition: 'eu' },
+      }),
+    );
     expect(env.tabs()).toBe(1); // one sign-in for all of it
     await server.close();
   });
@@ -163,7 +182,10 @@ describe('first tool call', () => {
     expect(statSync(join(storeFile, '..')).mode & 0o777).toBe(0o700);
     const stored = JSON.parse(readFileSync(storeFile, 'utf8')) as {
       version: number;
-      credentials: Record<string, { access_token?: string; refresh_token?: string; account?: { email: string } }>;
+      credentials: Record<
+        string,
+        { access_token?: string; refresh_token?: string; account?: { email: string } }
+      >;
     };
     expect(stored.version).toBe(1);
     expect(Object.keys(stored.credentials)).toEqual([env.sandbox.api]);

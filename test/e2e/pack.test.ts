@@ -7,14 +7,23 @@ import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { expect, it } from 'vitest';
 import { ROOT, tempDir } from '../helpers/mcp-server.js';
 
-it('the packed tarball runs with npx and answers initialize and tools/list', { timeout: 180_000 }, async () => {
+it('the packed tarball runs with npx and answers initialize and tools/list', {
+  timeout: 180_000,
+}, async () => {
   const dir = tempDir('hostsmith-pack-');
-  const out = execFileSync('npm', ['pack', '--json', '--pack-destination', dir], { cwd: ROOT, encoding: 'utf8' });
-  const [{ filename, files }] = JSON.parse(out.slice(out.indexOf('['))) as [{ filename: string; files: Array<{ path: string }> }];
+  const out = execFileSync('npm', ['pack', '--json', '--pack-destination', dir], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
+  const [{ filename, files }] = JSON.parse(out.slice(out.indexOf('['))) as [
+    { filename: string; files: Array<{ path: string }> },
+  ];
   const paths = files.map((f) => f.path);
   expect(paths).toContain('bin/hostsmith-mcp.js');
   expect(paths).toContain('dist/cli/main.js');
-  expect(paths.some((p) => p.startsWith('sandbox/') || p.startsWith('test/') || p.startsWith('src/'))).toBe(false);
+  expect(paths.some((p) => p.startsWith('sandbox/') || p.startsWith('test/') || p.startsWith('src/'))).toBe(
+    false,
+  );
 
   const transport = new StdioClientTransport({
     command: 'npx',

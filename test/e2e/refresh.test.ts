@@ -35,7 +35,9 @@ describe('refresh', () => {
     const tabsAfterSignIn = env.tabs();
     const grantIds = new Set(Object.keys(env.sandbox.window.refreshCounts()));
     const grants = await env.sandbox.window.grants();
-    const grant = grants.find((g) => !grantIds.has(g.grantId) || env.sandbox.window.refreshCounts()[g.grantId] === 0);
+    const grant = grants.find(
+      (g) => !grantIds.has(g.grantId) || env.sandbox.window.refreshCounts()[g.grantId] === 0,
+    );
     expect(grant).toBeDefined();
     const before = env.sandbox.window.refreshCounts()[grant!.grantId] ?? 0;
 

@@ -23,7 +23,9 @@ describe('sign-in', () => {
     expect(link).toBeDefined();
     expect(server.stderr()).toContain(link);
     await new Promise((resolve) => setTimeout(resolve, 5000));
-    const second = ok<{ user: { email: string } }>(await server.client.callTool({ name: 'get_account', arguments: {} }));
+    const second = ok<{ user: { email: string } }>(
+      await server.client.callTool({ name: 'get_account', arguments: {} }),
+    );
     expect(second.user.email).toBe('lin@example.com');
     expect(env.tabs()).toBe(1); // the second call joined; it did not open another tab
     await server.close();

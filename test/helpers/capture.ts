@@ -7,8 +7,16 @@ export const captured: string[] = [];
 
 /** Asserts the sandbox issued secrets at all, and that none of them shows up in `texts`. */
 export function expectNoSecretsIn(secrets: IssuedSecrets, texts: readonly string[] = captured): void {
-  const all = [...secrets.accessTokens, ...secrets.refreshTokens, ...secrets.authorizationCodes, ...secrets.codeVerifiers];
-  expect(secrets.accessTokens.length, 'the sandbox issued no access token: the scan would prove nothing').toBeGreaterThan(0);
+  const all = [
+    ...secrets.accessTokens,
+    ...secrets.refreshTokens,
+    ...secrets.authorizationCodes,
+    ...secrets.codeVerifiers,
+  ];
+  expect(
+    secrets.accessTokens.length,
+    'the sandbox issued no access token: the scan would prove nothing',
+  ).toBeGreaterThan(0);
   expect(secrets.refreshTokens.length).toBeGreaterThan(0);
   expect(secrets.authorizationCodes.length).toBeGreaterThan(0);
   expect(secrets.codeVerifiers.length).toBeGreaterThan(0);

@@ -34,7 +34,8 @@ export async function e2e(options: SandboxOptions = {}): Promise<E2E> {
     sandbox,
     configDir,
     browserLog,
-    tabs: () => (existsSync(browserLog) ? readFileSync(browserLog, 'utf8').trim().split('\n').filter(Boolean).length : 0),
+    tabs: () =>
+      existsSync(browserLog) ? readFileSync(browserLog, 'utf8').trim().split('\n').filter(Boolean).length : 0,
     async server(opts = {}) {
       const server = await startServer({
         api: sandbox.api,
@@ -48,13 +49,17 @@ export async function e2e(options: SandboxOptions = {}): Promise<E2E> {
   };
 }
 
-export function text(result: CallToolResult | Awaited<ReturnType<RunningServer['client']['callTool']>>): string {
+export function text(
+  result: CallToolResult | Awaited<ReturnType<RunningServer['client']['callTool']>>,
+): string {
   const content = (result as CallToolResult).content ?? [];
   return content.map((c) => (c.type === 'text' ? c.text : '')).join('\n');
 }
 
 /** A successful call's structured result. */
-export function ok<T = Record<string, unknown>>(result: Awaited<ReturnType<RunningServer['client']['callTool']>>): T {
+export function ok<T = Record<string, unknown>>(
+  result: Awaited<ReturnType<RunningServer['client']['callTool']>>,
+): T {
   expect((result as CallToolResult).isError, text(result)).toBeFalsy();
   return (result as CallToolResult).structuredContent as T;
 }

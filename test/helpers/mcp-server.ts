@@ -10,9 +10,9 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type { Transport } from '@modelcontextprotocol/client';
 import { Client } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
-import type { Transport } from '@modelcontextprotocol/client';
 import { captured } from './capture.js';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
@@ -89,7 +89,10 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
     stderr += text;
     captured.push(text);
   });
-  const client = new Client({ name: opts.clientName ?? 'hostsmith-e2e', version: '1.0.0' }, opts.clientOptions);
+  const client = new Client(
+    { name: opts.clientName ?? 'hostsmith-e2e', version: '1.0.0' },
+    opts.clientOptions,
+  );
   await client.connect(new TappedTransport(inner));
   return {
     client,

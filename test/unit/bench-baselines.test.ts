@@ -12,7 +12,10 @@ const shared = candidates.find((dir) => existsSync(join(dir, 'bench/node-floor.m
 
 describe('bench baselines', () => {
   it.each(['node-floor.mjs', 'minimal-sdk-server.mjs'])('%s matches shared/bench byte for byte', (file) => {
-    expect(shared, `shared/bench not found in ${candidates.join(', ')}; set HOSTSMITH_SHARED_DIR`).toBeDefined();
+    expect(
+      shared,
+      `shared/bench not found in ${candidates.join(', ')}; set HOSTSMITH_SHARED_DIR`,
+    ).toBeDefined();
     const ours = readFileSync(join(root, 'bench/baselines', file));
     const theirs = readFileSync(join(shared!, 'bench', file));
     expect(ours.equals(theirs)).toBe(true);

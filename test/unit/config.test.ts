@@ -4,13 +4,26 @@ import { DEFAULT_API_URL, resolveSettings, SettingsError } from '../../src/confi
 describe('resolveSettings', () => {
   it('uses defaults with nothing set', () => {
     const s = resolveSettings({}, {});
-    expect(s).toMatchObject({ apiUrl: DEFAULT_API_URL, storage: 'auto', noBrowser: false, signInWaitSeconds: 45 });
+    expect(s).toMatchObject({
+      apiUrl: DEFAULT_API_URL,
+      storage: 'auto',
+      noBrowser: false,
+      signInWaitSeconds: 45,
+    });
     expect(s.client).toBeUndefined();
   });
 
   it('prefers flags over environment over defaults', () => {
-    const env = { HOSTSMITH_API_URL: 'https://env.example', HOSTSMITH_MCP_CLIENT: 'env-client', HOSTSMITH_MCP_STORAGE: 'file' };
-    expect(resolveSettings({}, env)).toMatchObject({ apiUrl: 'https://env.example', client: 'env-client', storage: 'file' });
+    const env = {
+      HOSTSMITH_API_URL: 'https://env.example',
+      HOSTSMITH_MCP_CLIENT: 'env-client',
+      HOSTSMITH_MCP_STORAGE: 'file',
+    };
+    expect(resolveSettings({}, env)).toMatchObject({
+      apiUrl: 'https://env.example',
+      client: 'env-client',
+      storage: 'file',
+    });
     expect(resolveSettings({ 'api-url': 'https://flag.example/', storage: 'keychain' }, env)).toMatchObject({
       apiUrl: 'https://flag.example',
       storage: 'keychain',

@@ -21,6 +21,9 @@ describe('redact', () => {
     const log = createLogger({ write: (line) => lines.push(line), level: 'debug' });
     log.info('refresh_token=zzzzzzzzzz');
     log.debug('debug line');
-    expect(lines).toEqual(['hostsmith-mcp: refresh_token=[redacted]\n', 'hostsmith-mcp: debug: debug line\n']);
+    expect(lines).toEqual([
+      'hostsmith-mcp: refresh_token=[redacted]\n',
+      'hostsmith-mcp: debug: debug line\n',
+    ]);
   });
 });

@@ -21,7 +21,12 @@ export async function run(opts: ServeOptions): Promise<number> {
     const key = opts.settings.client ?? clientName ?? '';
     let workspace = workspaces.get(key);
     if (!workspace) {
-      workspace = openWorkspace({ settings: opts.settings, clientName: key || undefined, log, interactive: true });
+      workspace = openWorkspace({
+        settings: opts.settings,
+        clientName: key || undefined,
+        log,
+        interactive: true,
+      });
       // A failure (say, an unusable keychain) is reported to this call and retried on the next.
       workspace.catch(() => workspaces.delete(key));
       workspaces.set(key, workspace);
