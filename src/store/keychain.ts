@@ -39,6 +39,7 @@ interface AsyncEntryLike {
 }
 
 let poisoned: string | undefined;
+const NO_REPLY = /did not receive a reply|no ?reply|timed? ?out/i;
 
 /** For tests that start a fresh keychain daemon in the same process. */
 export function resetKeychainForTests(): void {
@@ -55,7 +56,7 @@ async function bounded<T>(
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
-      poisoned = `the OS keychain did not answer within ${timeoutMs / 1000} s (it may be locked); not using it again in this process`;
+      poisoned = `keychain unavailable: the OS keychain did not answer within ${timeoutMs / 1000} s (it may be locked or hung); not using it again in this process`;
       controller.abort();
       reject(new KeychainUnavailable(poisoned));
     }, timeoutMs);
@@ -65,6 +66,12 @@ async function bounded<T>(
     return await Promise.race([run(controller.signal), timeout]);
   } catch (error) {
     if (error instanceof KeychainUnavailable) throw error;
+    // The Secret Service client gives up on its own after ~2 s of D-Bus silence ("Did not receive
+    // a reply"): that is the same hung keychain, so it poisons like our own timeout does.
+    if (NO_REPLY.test((error as Error).message)) {
+      poisoned = `keychain unavailable: the OS keychain did not answer (it may be locked or hung); not using it again in this process`;
+      throw new KeychainUnavailable(poisoned, { cause: error });
+    }
     throw new KeychainUnavailable(`the OS keychain failed to ${what}: ${(error as Error).message}`, {
       cause: error,
     });
