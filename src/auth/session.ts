@@ -647,7 +647,10 @@ class SessionImpl implements HostsmithSession {
   }
 
   async close(): Promise<void> {
-    this.signIn?.cancel('the server is shutting down');
+    const signIn = this.signIn;
+    signIn?.cancel('the server is shutting down');
+    // Settled means the marker is cleared: another process must not wait on a sign-in gone with us.
+    await signIn?.done.catch(() => {});
     await this.http?.close();
   }
 }

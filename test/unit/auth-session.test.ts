@@ -648,6 +648,21 @@ describe('beginSignIn', () => {
     fresh.cancel();
   });
 
+  it('close() cancels the sign-in and clears its marker before it returns', async () => {
+    const { session, store } = harness();
+    const signIn = await session.beginSignIn();
+    expect(store.pending.has(RESOURCE)).toBe(true);
+    const clear = store.clearPendingSignIn.bind(store);
+    store.clearPendingSignIn = async (resource, pid) => {
+      await sleep(30); // a real file write takes a while
+      await clear(resource, pid);
+    };
+    await session.close();
+    expect(store.pending.has(RESOURCE)).toBe(false);
+    await expect(signIn.done).rejects.toMatchObject({ code: 'SIGN_IN_CANCELLED' });
+    await expect(httpGet(signIn.url)).rejects.toThrow(/ECONNREFUSED/);
+  });
+
   it('cancelling a joined sign-in stops watching', async () => {
     const store = new MemoryStore();
     const a = harness({ store });
