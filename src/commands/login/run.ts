@@ -1,0 +1,133 @@
+// `hostsmith-mcp login`: the sign-in a tool call would start, run from a terminal. Prints the
+// link (and opens the browser unless --no-browser), waits up to --timeout seconds, then says who
+// signed in, with which scopes, and where the credentials were stored. Exit 1 on deny or timeout.
+import { AuthError, type SignIn } from '../../auth/index.js';
+import type { IO } from '../../cli/io.js';
+import type { Settings } from '../../config.js';
+import { createLogger } from '../../log.js';
+import { listClientFolders, safeClientName } from '../../store/paths.js';
+import { openWorkspace, type Workspace } from '../shared/workspace.js';
+import { configRoot, describeFolderChoice, tokenLocation } from '../status/credential-sets.js';
+
+export const DEFAULT_TIMEOUT_SECONDS = 300;
+
+export const HELP = `Usage: hostsmith-mcp login [--client NAME] [--no-browser] [--timeout SECONDS]
+
+Signs in to Hostsmith ahead of time, the same sign-in a tool call would start: prints the link,
+opens your browser (unless --no-browser), and waits for you to approve. The credentials are
+stored for one MCP client's folder; without --client, the only client folder there is.
+
+Options:
+  --client NAME       the MCP client the sign-in is for: claude-ai (Claude Desktop),
+                      cursor-vscode (Cursor), visual-studio-code (VS Code), …
+  --no-browser        do not open a browser; open the printed link yourself
+  --timeout SECONDS   how long to wait for you to finish (default ${DEFAULT_TIMEOUT_SECONDS})
+
+Exit status: 0 when signed in; 1 when the sign-in was declined, timed out or failed;
+2 for a usage error (no --client where it is needed, a bad --timeout).
+`;
+
+export interface LoginOptions {
+  settings: Settings;
+  io: IO;
+  flags: Record<string, unknown>;
+}
+
+class Usage extends Error {
+  readonly code = 'USAGE' as const;
+}
+
+function parseTimeout(raw: unknown): number {
+  if (raw === undefined) return DEFAULT_TIMEOUT_SECONDS;
+  const seconds = Number(raw);
+  if (typeof raw !== 'string' || !/^\d+$/.test(raw.trim()) || seconds < 1 || seconds > 86_400) {
+    throw new Usage(`--timeout must be a whole number of seconds from 1 to 86400, not "${String(raw)}"`);
+  }
+  return seconds;
+}
+
+/** --client, or the only client folder there is. */
+function pickFolder(settings: Settings): string {
+  if (settings.client) return safeClientName(settings.client);
+  const root = configRoot(settings);
+  const found = listClientFolders(root);
+  if (found.length === 1) return found[0]!;
+  throw new Usage(describeFolderChoice(root, found).trimEnd());
+}
+
+export async function run(opts: LoginOptions): Promise<number> {
+  const { settings, io } = opts;
+  let timeoutSeconds: number;
+  let folder: string;
+  try {
+    timeoutSeconds = parseTimeout(opts.flags.timeout);
+    folder = pickFolder(settings);
+  } catch (error) {
+    if (!(error instanceof Usage)) throw error;
+    io.err(`hostsmith-mcp login: ${error.message}\n`);
+    return 2;
+  }
+
+  const log = createLogger({ write: io.err });
+  let workspace: Workspace;
+  try {
+    workspace = await openWorkspace({ settings, clientName: folder, log, interactive: true });
+  } catch (error) {
+    io.err(`hostsmith-mcp login: ${(error as Error).message}\n`);
+    return 1;
+  }
+  try {
+    io.out(`Signing in to Hostsmith (${settings.apiUrl}) for client folder ${folder}.\n`);
+    let signIn: SignIn;
+    try {
+      // The session prints the link on stderr and opens the browser unless --no-browser.
+      signIn = await workspace.session.beginSignIn({ openBrowser: !settings.noBrowser });
+    } catch (error) {
+      io.err(`hostsmith-mcp login: could not start the sign-in: ${(error as Error).message}\n`);
+      return 1;
+    }
+    io.out(`Open this link to sign in, if no browser opened: ${signIn.url}\n`);
+    io.out(`Waiting up to ${timeoutSeconds} s for you to finish…\n`);
+
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), timeoutSeconds * 1000);
+    });
+    let outcome: Awaited<SignIn['done']> | 'timeout';
+    try {
+      outcome = await Promise.race([signIn.done, timedOut]);
+    } catch (error) {
+      const why =
+        error instanceof AuthError && error.code === 'ACCESS_DENIED'
+          ? 'the sign-in was declined in the browser'
+          : (error as Error).message;
+      io.err(`hostsmith-mcp login: not signed in: ${why}\n`);
+      return 1;
+    } finally {
+      clearTimeout(timer);
+    }
+    if (outcome === 'timeout') {
+      signIn.cancel('login timed out');
+      io.err(
+        `hostsmith-mcp login: not signed in: nobody finished the sign-in within ${timeoutSeconds} s (--timeout).\n`,
+      );
+      return 1;
+    }
+
+    const cred = await workspace.store.read(workspace.session.resource);
+    const where = tokenLocation(workspace.store, folder, workspace.session.resource);
+    io.out(
+      [
+        `Signed in to Hostsmith as ${outcome.email} (home partition: ${outcome.homePartition}).`,
+        `Scopes: ${cred?.scope ?? '(unknown)'}`,
+        where.storage === 'keychain'
+          ? `Credentials stored in the ${where.where}; details in ${workspace.store.file}`
+          : `Credentials stored in ${where.where}`,
+        '',
+      ].join('\n'),
+    );
+    return 0;
+  } finally {
+    await workspace.close().catch(() => {});
+  }
+}

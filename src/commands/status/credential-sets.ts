@@ -1,0 +1,80 @@
+// Which credential sets a command acts on: one per client folder and API resource. With --client,
+// that folder only; without it, every client folder under the config root (status and logout say
+// which). Shared by `status` and `logout`; `login` picks one folder with pickLoginFolder().
+import type { Settings } from '../../config.js';
+import type { Logger } from '../../log.js';
+import { KEYCHAIN_SERVICE, keychainAccount } from '../../store/keychain.js';
+import { openStore } from '../../store/open-store.js';
+import { configHome, listClientFolders, safeClientName } from '../../store/paths.js';
+import type { CredentialStore, LoadedCredential } from '../../store/types.js';
+
+/** The folder names common MCP clients report (clientInfo.name, made filesystem-safe). */
+export const COMMON_CLIENTS: ReadonlyArray<{ folder: string; client: string }> = [
+  { folder: 'claude-ai', client: 'Claude Desktop' },
+  { folder: 'cursor-vscode', client: 'Cursor' },
+  { folder: 'visual-studio-code', client: 'VS Code' },
+];
+
+export const SECONDS_PER_DAY = 86_400;
+
+export interface ClientFolderStore {
+  folder: string;
+  store: CredentialStore;
+  resources: string[];
+}
+
+export function configRoot(settings: Settings): string {
+  return configHome({ configDir: settings.configDir });
+}
+
+/** The client folders to act on: --client's, or every one holding a credentials file. */
+export function selectFolders(settings: Settings): string[] {
+  if (settings.client) return [safeClientName(settings.client)];
+  return listClientFolders(configRoot(settings));
+}
+
+/** Each folder's store (opened with the chosen storage) and the APIs it holds credentials for. */
+export async function openFolders(
+  settings: Settings,
+  folders: readonly string[],
+  log: Logger,
+): Promise<ClientFolderStore[]> {
+  const root = configRoot(settings);
+  const out: ClientFolderStore[] = [];
+  for (const folder of folders) {
+    const store = await openStore({ root, client: folder, storage: settings.storage, log });
+    out.push({ folder, store, resources: (await store.resources()).sort() });
+  }
+  return out;
+}
+
+/** Where a credential's tokens live, for people: the file, or the keychain entry. */
+export function tokenLocation(
+  store: CredentialStore,
+  folder: string,
+  resource: string,
+): { storage: 'file' | 'keychain'; where: string } {
+  return store.storage === 'keychain'
+    ? {
+        storage: 'keychain',
+        where: `OS keychain (service ${KEYCHAIN_SERVICE}, account ${keychainAccount(folder, resource)})`,
+      }
+    : { storage: 'file', where: store.file };
+}
+
+/** Whole days left of the refresh token's 90-day window (0 once it has ended). */
+export function refreshDaysLeft(cred: LoadedCredential, windowSeconds: number, nowSeconds: number): number {
+  return Math.max(0, Math.floor((cred.authorized_at + windowSeconds - nowSeconds) / SECONDS_PER_DAY));
+}
+
+/** The list shown when login cannot tell which client folder to use. */
+export function describeFolderChoice(root: string, found: readonly string[]): string {
+  const lines = [
+    found.length === 0
+      ? `No client folder under ${root} yet.`
+      : `Several client folders under ${root}: ${found.join(', ')}.`,
+    'Say which MCP client the sign-in is for with --client NAME, for example:',
+    ...COMMON_CLIENTS.map(({ folder, client }) => `  --client ${folder.padEnd(20)} ${client}`),
+  ];
+  return `${lines.join('\n')}\n`;
+}
