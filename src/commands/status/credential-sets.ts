@@ -62,9 +62,9 @@ export function tokenLocation(
     : { storage: 'file', where: store.file };
 }
 
-/** Whole days left of the refresh token's 90-day window (0 once it has ended). */
+/** Days left of the refresh token's 90-day window, a started day counted (0 once it has ended). */
 export function refreshDaysLeft(cred: LoadedCredential, windowSeconds: number, nowSeconds: number): number {
-  return Math.max(0, Math.floor((cred.authorized_at + windowSeconds - nowSeconds) / SECONDS_PER_DAY));
+  return Math.max(0, Math.ceil((cred.authorized_at + windowSeconds - nowSeconds) / SECONDS_PER_DAY));
 }
 
 /** The list shown when login cannot tell which client folder to use. */
