@@ -23,6 +23,26 @@ export class StoreError extends Error {
   }
 }
 
+/** Lock holders in this process, per lock file: each waits for the one before it. */
+const queues = new Map<string, Promise<void>>();
+
+async function inProcessQueue<T>(key: string, fn: () => Promise<T>): Promise<T> {
+  const before = queues.get(key) ?? Promise.resolve();
+  let done!: () => void;
+  const mine = new Promise<void>((resolve) => {
+    done = resolve;
+  });
+  const tail = before.then(() => mine);
+  queues.set(key, tail);
+  await before;
+  try {
+    return await fn();
+  } finally {
+    done();
+    if (queues.get(key) === tail) queues.delete(key);
+  }
+}
+
 /** The raw file: read, lock, update. The CredentialStore builds on it. */
 export class StoreFileIO {
   readonly file: string;
@@ -46,6 +66,20 @@ export class StoreFileIO {
 
   /** The file's content; EMPTY when there is none or it was set aside. Always from disk. */
   async read(): Promise<StoreFile> {
+    const first = await this.readOnce();
+    if (first) return first;
+    // Set aside only under the lock and after a second look: another process may have just
+    // replaced the bad file with a good one, which must not be renamed away.
+    return this.withLock(async () => {
+      const again = await this.readOnce();
+      if (again) return again;
+      await this.setAside();
+      return structuredClone(EMPTY);
+    });
+  }
+
+  /** The validated content, EMPTY when there is no file, undefined when it is corrupt. */
+  private async readOnce(): Promise<StoreFile | undefined> {
     let text: string;
     try {
       text = await readFile(this.file, 'utf8');
@@ -55,28 +89,29 @@ export class StoreFileIO {
         cause: error,
       });
     }
-    let parsed: ReturnType<typeof StoreFileSchema.safeParse>;
+    let json: unknown;
     try {
-      parsed = StoreFileSchema.safeParse(JSON.parse(text));
+      json = JSON.parse(text);
     } catch {
-      parsed = { success: false } as ReturnType<typeof StoreFileSchema.safeParse>;
+      return undefined;
     }
-    if (parsed.success) return parsed.data;
-    await this.setAside();
-    return structuredClone(EMPTY);
+    const parsed = StoreFileSchema.safeParse(json);
+    return parsed.success ? parsed.data : undefined;
   }
 
   private async setAside(): Promise<void> {
     const aside = `${this.file}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
     try {
       await rename(this.file, aside);
-      this.log.warn(
-        `${this.file} was corrupt or in an unknown format; it was set aside as ${aside}. You will be asked to sign in again.`,
-      );
     } catch (error) {
-      // Another process set it aside first.
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw new StoreError('STORE_UNREADABLE', `Cannot set aside ${this.file}: ${(error as Error).message}`, {
+        cause: error,
+      });
     }
+    this.log.warn(
+      `${this.file} was corrupt or in an unknown format; it was set aside as ${aside}. You are signed out and will be asked to sign in again.`,
+    );
   }
 
   async write(content: StoreFile): Promise<void> {
@@ -90,30 +125,40 @@ export class StoreFileIO {
     }
   }
 
-  /** Run fn holding the cross-process lock; re-entrant within one async context. */
+  /**
+   * Run fn holding the cross-process lock; re-entrant within one async context. Callers in this
+   * process queue in order first, so only one of them at a time polls the lock file.
+   */
   async withLock<T>(fn: () => Promise<T>): Promise<T> {
     if (this.holding.getStore()) return fn();
-    await this.ensureDir();
-    let release: () => Promise<void>;
-    try {
-      release = await lockfile.lock(this.dir, {
-        lockfilePath: this.lockPath,
-        realpath: false,
-        // A lock whose holder died is broken after 10 s; a live holder keeps it fresh.
-        stale: 10_000,
-        update: 2_000,
-        retries: { retries: 400, factor: 1.3, minTimeout: 15, maxTimeout: 150, randomize: true },
-      });
-    } catch (error) {
-      throw new StoreError('STORE_LOCK_FAILED', `Cannot lock ${this.file}: ${(error as Error).message}`, {
-        cause: error,
-      });
-    }
-    try {
-      return await this.holding.run(true, fn);
-    } finally {
-      await release().catch(() => {});
-    }
+    return inProcessQueue(this.lockPath, async () => {
+      await this.ensureDir();
+      let release: () => Promise<void>;
+      try {
+        release = await lockfile.lock(this.dir, {
+          lockfilePath: this.lockPath,
+          realpath: false,
+          // A lock whose holder died is broken after 10 s; a live holder keeps it fresh.
+          stale: 10_000,
+          update: 2_000,
+          retries: { retries: 400, factor: 1.3, minTimeout: 15, maxTimeout: 150, randomize: true },
+          // The default throws from a timer, which would crash the server; the holder's work is
+          // already under way, so say so and let it finish.
+          onCompromised: (error) => {
+            this.log.warn(`The lock on ${this.file} was lost while held (${error.message}).`);
+          },
+        });
+      } catch (error) {
+        throw new StoreError('STORE_LOCK_FAILED', `Cannot lock ${this.file}: ${(error as Error).message}`, {
+          cause: error,
+        });
+      }
+      try {
+        return await this.holding.run(true, fn);
+      } finally {
+        await release().catch(() => {});
+      }
+    });
   }
 
   /** Read, change, write, under the lock. */
