@@ -10,7 +10,8 @@ import { BIN, tempDir } from '../helpers/mcp-server.js';
 import { completeSignIn } from '../helpers/scripted-browser.js';
 import { runCli, show } from '../keychain/run-cli.js';
 
-const env = await e2e();
+// The real sign-in and consent pages (no auto-approve), so that who signs in, and Deny, are real.
+const env = await e2e({ autoApprove: false });
 const cli = (args: string[], configDir: string, extra: Record<string, string> = {}) =>
   runCli(args, { api: env.sandbox.api, configDir, env: { SCRIPTED_BROWSER_LOG: env.browserLog, ...extra } });
 

@@ -11,7 +11,8 @@ import { tempDir } from '../helpers/mcp-server.js';
 import { requireKeychain, secretToolLookup } from '../keychain/keychain.js';
 import { runCli, show } from '../keychain/run-cli.js';
 
-const env = await e2e();
+// The real sign-in and consent pages (no auto-approve), so that who signs in, and Deny, are real.
+const env = await e2e({ autoApprove: false });
 const cli = (args: string[], configDir: string, api = env.sandbox.api, extra: Record<string, string> = {}) =>
   runCli(args, { api, configDir, env: { SCRIPTED_BROWSER_LOG: env.browserLog, ...extra } });
 
