@@ -112,7 +112,7 @@ async function check(
     scopes: cred.scope.split(' ').filter(Boolean),
     storage: location.storage,
     tokens: location.where,
-    accessTokenExpiresAt: new Date(cred.expires_at * 1000).toISOString(),
+    accessTokenExpiresAt: new Date(cred.expires_at * 1000).toISOString().replace('.000Z', 'Z'),
     refreshWindowDaysLeft: refreshDaysLeft(cred, REFRESH_WINDOW_SECONDS, now()),
   });
   const shown = describe(before);
