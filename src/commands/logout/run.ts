@@ -132,9 +132,15 @@ async function logoutOne(
       log,
       ...(settings.clientId ? { clientId: settings.clientId } : {}),
     });
-    const result = await signOut({ store, oauth, log });
-    set.revoked = result.revoked;
-    if (!result.revoked) set.revocationError = result.warning ?? 'the server did not confirm the revocation';
+    try {
+      const result = await signOut({ store, oauth, log });
+      set.revoked = result.revoked;
+      if (!result.revoked)
+        set.revocationError = result.warning ?? 'the server did not confirm the revocation';
+    } catch (error) {
+      // signOut revokes best-effort and only throws when the local removal failed; retried below.
+      set.revocationError = (error as Error).message;
+    }
   }
   try {
     // signOut removed the credential already; this also covers one whose tokens had gone missing.
