@@ -1,0 +1,136 @@
+// A whole deploy of a local folder: check the site, walk, hash, send the manifest, upload only
+// the blobs the API lacks, publish (once more after uploading any blobs publish says are
+// missing), report.
+import type { Partition } from '../auth/types.js';
+import {
+  createDeploy,
+  type DeployApi,
+  getSiteUrl,
+  missingBlobsOf,
+  publishDeploy,
+  type SiteRef,
+} from '../hostsmith/deploys.js';
+import { DeployError } from './errors.js';
+import { type HashedFile, hashFiles } from './hash.js';
+import type { RetryPolicy } from './retry.js';
+import { uploadBlobs } from './upload.js';
+import { walkDirectory } from './walk.js';
+
+export interface DeployOptions {
+  api: DeployApi;
+  siteId: string;
+  partition?: Partition;
+  /** Absolute, `~/…`, or relative to `cwd`. */
+  directory: string;
+  cwd?: string;
+  signal?: AbortSignal;
+  /** Steps for the person watching ("hashed 12 files", "uploaded 3/7"). */
+  progress?: (message: string) => void | Promise<void>;
+  concurrency?: number;
+  retry?: RetryPolicy;
+}
+
+export interface DeployReport {
+  deployId: string;
+  /** Files in the published deploy. */
+  fileCount: number;
+  /** Blobs sent (files with the same content travel once). */
+  filesUploaded: number;
+  bytesUploaded: number;
+  /** Bytes of the folder the API already held, so they were not sent. */
+  bytesSkipped: number;
+  url: string;
+  /** The absolute folder deployed. */
+  directory: string;
+  /** true when `directory` was relative and resolved against the server's working directory. */
+  resolvedRelative: boolean;
+  /** Paths left out by the ignore rule (dotfiles, node_modules, …). */
+  skipped: string[];
+}
+
+/** Calls `send` at most every `ms`, and always for the last step. */
+function throttled(send: ((m: string) => void | Promise<void>) | undefined, ms = 200) {
+  let last = 0;
+  return async (message: string, final: boolean) => {
+    if (!send) return;
+    const now = Date.now();
+    if (!final && now - last < ms) return;
+    last = now;
+    await send(message);
+  };
+}
+
+export async function deployDirectory(opts: DeployOptions): Promise<DeployReport> {
+  const site: SiteRef = { siteId: opts.siteId, partition: opts.partition, signal: opts.signal };
+  // First, so a wrong site id fails before any disk work.
+  const url = await getSiteUrl(opts.api, site);
+
+  const walked = await walkDirectory(opts.directory, { cwd: opts.cwd });
+  const total = walked.files.length;
+  const hashProgress = throttled(opts.progress);
+  const files = await hashFiles(walked.files, {
+    signal: opts.signal,
+    onHashed: (done) => void hashProgress(`hashed ${done}/${total} files`, false),
+  });
+  await opts.progress?.(`hashed ${total} files`);
+
+  const manifest: Record<string, string> = {};
+  const byDigest = new Map<string, HashedFile>();
+  for (const file of files) {
+    manifest[file.path] = file.sha256;
+    if (!byDigest.has(file.sha256)) byDigest.set(file.sha256, file);
+  }
+  const blobsFor = (digests: readonly string[]): HashedFile[] =>
+    [...new Set(digests)].map((digest) => {
+      const file = byDigest.get(digest);
+      if (!file)
+        throw new DeployError(
+          'MISSING_BLOBS',
+          `Hostsmith asked for a blob (${digest}) this folder does not hold`,
+        );
+      return file;
+    });
+
+  const created = await createDeploy(opts.api, site, manifest);
+  const required = blobsFor(created.required);
+  const uploadProgress = throttled(opts.progress);
+  const upload = (blobs: HashedFile[]) =>
+    uploadBlobs({
+      api: opts.api,
+      site,
+      deployId: created.id,
+      blobs,
+      concurrency: opts.concurrency,
+      retry: opts.retry,
+      signal: opts.signal,
+      onUploaded: (done, n) => uploadProgress(`uploaded ${done}/${n}`, done === n),
+    });
+  const sent = await upload(required);
+
+  let published: Awaited<ReturnType<typeof publishDeploy>>;
+  let extra = { blobs: 0, bytes: 0 };
+  try {
+    published = await publishDeploy(opts.api, site, created.id);
+  } catch (err) {
+    const missing = missingBlobsOf(err);
+    if (!missing || missing.length === 0) throw err;
+    // The API lost or never counted some blobs: send those once, then publish again.
+    extra = await upload(blobsFor(missing));
+    published = await publishDeploy(opts.api, site, created.id);
+  }
+  await opts.progress?.(`published ${published.fileCount} files`);
+
+  const totalBytes = files.reduce((sum, f) => sum + f.size, 0);
+  const bytesUploaded = sent.bytes + extra.bytes;
+  return {
+    deployId: published.id,
+    fileCount: published.fileCount,
+    filesUploaded: sent.blobs + extra.blobs,
+    bytesUploaded,
+    bytesSkipped: Math.max(0, totalBytes - sent.bytes),
+    url,
+    directory: walked.root,
+    resolvedRelative: walked.resolvedRelative,
+    skipped: walked.skipped,
+  };
+}

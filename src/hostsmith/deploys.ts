@@ -1,0 +1,154 @@
+// The deploy endpoints of the contract (hostsmith-api.md, "Deploys"): their paths, their
+// answers as zod schemas, and one small function per call. Everything the deploy engine knows
+// about the wire lives here, so a different upstream is a one-module change.
+import type { Readable } from 'node:stream';
+import * as z from 'zod/v4';
+import type { Partition } from '../auth/types.js';
+
+/** One file is at most 25 MiB (the API answers 413 payload_too_large above it). */
+export const MAX_FILE_BYTES = 25 * 1024 * 1024;
+
+/** A sha256 digest as the API writes it: 64 lowercase hex characters. */
+export const SHA256_HEX = /^[0-9a-f]{64}$/;
+
+/**
+ * The contract's path rule: relative, `/`-separated, at most 1024 characters, no empty, `.` or
+ * `..` segment, no NUL or backslash.
+ */
+export function isValidDeployPath(path: string): boolean {
+  if (path.length === 0 || path.length > 1024) return false;
+  if (path.includes('\0') || path.includes('\\')) return false;
+  return path.split('/').every((s) => s !== '' && s !== '.' && s !== '..');
+}
+
+const Digest = z.string().regex(SHA256_HEX);
+
+export const CreatedDeploySchema = z.object({
+  id: z.string(),
+  state: z.string(),
+  required: z.array(Digest),
+});
+export type CreatedDeploy = z.infer<typeof CreatedDeploySchema>;
+
+export const PublishedDeploySchema = z.object({
+  id: z.string(),
+  state: z.literal('live'),
+  fileCount: z.number().int().nonnegative(),
+  sizeBytes: z.number().int().nonnegative(),
+  publishedAt: z.string(),
+});
+export type PublishedDeploy = z.infer<typeof PublishedDeploySchema>;
+
+/** What a deploy needs of a site: where it is served. */
+export const SiteUrlSchema = z.object({ id: z.string(), url: z.string() });
+
+/** `details` of a 409 missing_blobs. */
+export const MissingBlobsSchema = z.object({ missing: z.array(Digest) });
+
+/**
+ * The subset of HostsmithClient.request the deploy calls use. HostsmithClient satisfies it
+ * structurally; tests may hand in any transport with the same shape.
+ */
+export interface DeployRequestOptions<T> {
+  method: 'GET' | 'POST' | 'PUT';
+  /** Already percent-encoded. */
+  path: string;
+  partition?: Partition;
+  json?: unknown;
+  /** A factory, so a retry re-opens the stream. */
+  body?: () => Readable | Buffer;
+  contentType?: string;
+  contentLength?: number;
+  schema?: z.ZodType<T>;
+  retry?: 'safe' | 'none';
+  signal?: AbortSignal;
+}
+
+export interface DeployApi {
+  request<T>(opts: DeployRequestOptions<T>): Promise<T>;
+}
+
+export interface SiteRef {
+  siteId: string;
+  partition?: Partition;
+  signal?: AbortSignal;
+}
+
+const sitePath = (siteId: string) => `/v1/sites/${encodeURIComponent(siteId)}`;
+const deployPath = (siteId: string, deployId: string) =>
+  `${sitePath(siteId)}/deploys/${encodeURIComponent(deployId)}`;
+
+/** The site's public URL (GET /v1/sites/{id}); also proves the site exists before any work. */
+export async function getSiteUrl(api: DeployApi, ref: SiteRef): Promise<string> {
+  const site = await api.request({
+    method: 'GET',
+    path: sitePath(ref.siteId),
+    partition: ref.partition,
+    schema: SiteUrlSchema,
+    retry: 'safe',
+    signal: ref.signal,
+  });
+  return site.url;
+}
+
+/** POST …/deploys with the manifest; answers the digests the partition still lacks. */
+export function createDeploy(
+  api: DeployApi,
+  ref: SiteRef,
+  files: Readonly<Record<string, string>>,
+): Promise<CreatedDeploy> {
+  return api.request({
+    method: 'POST',
+    path: `${sitePath(ref.siteId)}/deploys`,
+    partition: ref.partition,
+    json: { files },
+    schema: CreatedDeploySchema,
+    // Not idempotent: a retried create would leave a second, orphaned deploy behind.
+    retry: 'none',
+    signal: ref.signal,
+  });
+}
+
+export interface BlobUpload {
+  deployId: string;
+  sha256: string;
+  size: number;
+  contentType: string;
+  /** Opens the bytes afresh; called once per attempt. */
+  open: () => Readable | Buffer;
+}
+
+/** PUT …/blobs/{sha256} with the raw bytes, streamed. */
+export async function uploadBlob(api: DeployApi, ref: SiteRef, blob: BlobUpload): Promise<void> {
+  await api.request({
+    method: 'PUT',
+    path: `${deployPath(ref.siteId, blob.deployId)}/blobs/${blob.sha256}`,
+    partition: ref.partition,
+    body: blob.open,
+    contentType: blob.contentType,
+    contentLength: blob.size,
+    // The deploy engine owns retries of blob uploads (bounded backoff, counted per blob).
+    retry: 'none',
+    signal: ref.signal,
+  });
+}
+
+/** POST …/publish. Publishing twice is harmless on the API side, so it is safe to retry. */
+export function publishDeploy(api: DeployApi, ref: SiteRef, deployId: string): Promise<PublishedDeploy> {
+  return api.request({
+    method: 'POST',
+    path: `${deployPath(ref.siteId, deployId)}/publish`,
+    partition: ref.partition,
+    schema: PublishedDeploySchema,
+    retry: 'safe',
+    signal: ref.signal,
+  });
+}
+
+/** The digests a `409 missing_blobs` names, or undefined when `err` is something else. */
+export function missingBlobsOf(err: unknown): string[] | undefined {
+  if (!(err instanceof Error) || !('code' in err) || err.code !== 'missing_blobs') return undefined;
+  const details = 'details' in err ? err.details : undefined;
+  const parsed = MissingBlobsSchema.safeParse(details);
+  return parsed.success ? parsed.data.missing : [];
+}
