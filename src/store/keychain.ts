@@ -1,8 +1,9 @@
 // The OS keychain, for the token pair only. Every call is bounded (3 s): a locked or hung
-// keychain becomes "unavailable", never a hang. After one timeout this process stops calling
-// it for good: a hung native call keeps a worker thread busy until the system gives up, and a
-// second one would cost another.
+// keychain becomes "keychain unavailable", never a hang. After one timeout this process stops
+// calling it for good: the hung call is cut off by killing the helper process that runs it, and
+// another call would only hang again.
 import * as z from 'zod/v4';
+import { KeychainCallError, KeychainHelper, type KeychainOp } from './keychain-helper.js';
 
 export const KEYCHAIN_SERVICE = 'hostsmith-mcp';
 export const KEYCHAIN_TIMEOUT_MS = 3000;
@@ -32,87 +33,78 @@ export function keychainAccount(client: string, resource: string): string {
   return `${client}|${resource}`;
 }
 
-interface AsyncEntryLike {
-  setPassword(password: string, signal?: AbortSignal): Promise<void>;
-  getPassword(signal?: AbortSignal): Promise<string | null>;
-  deletePassword(signal?: AbortSignal): Promise<boolean>;
-}
-
+/** One helper process and one verdict for the whole process: after one hang, no more calls. */
+let helper: KeychainHelper | undefined;
 let poisoned: string | undefined;
+/** "Did not receive a reply": the Secret Service client's own D-Bus timeout (~2 s) — a hang too. */
 const NO_REPLY = /did not receive a reply|no ?reply|timed? ?out/i;
 
 /** For tests that start a fresh keychain daemon in the same process. */
 export function resetKeychainForTests(): void {
+  helper?.stop();
+  helper = undefined;
   poisoned = undefined;
 }
 
-async function bounded<T>(
-  what: string,
-  run: (signal: AbortSignal) => Promise<T>,
-  timeoutMs: number,
-): Promise<T> {
+/** Why this process stopped calling the keychain, if it did. */
+export function keychainPoisoned(): string | undefined {
+  return poisoned;
+}
+
+function poison(reason: string): KeychainUnavailable {
+  poisoned = `keychain unavailable: ${reason}; not using it again in this process`;
+  // A call that hangs in native code cannot be cancelled: kill the helper that runs it.
+  helper?.stop();
+  helper = undefined;
+  return new KeychainUnavailable(poisoned);
+}
+
+async function call(request: KeychainOp, timeoutMs: number): Promise<string | boolean | null> {
   if (poisoned) throw new KeychainUnavailable(poisoned);
-  const controller = new AbortController();
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      poisoned = `keychain unavailable: the OS keychain did not answer within ${timeoutMs / 1000} s (it may be locked or hung); not using it again in this process`;
-      controller.abort();
-      reject(new KeychainUnavailable(poisoned));
-    }, timeoutMs);
-    timer.unref();
-  });
+  helper ??= new KeychainHelper(timeoutMs);
   try {
-    return await Promise.race([run(controller.signal), timeout]);
+    return await helper.call(request);
   } catch (error) {
-    if (error instanceof KeychainUnavailable) throw error;
-    // The Secret Service client gives up on its own after ~2 s of D-Bus silence ("Did not receive
-    // a reply"): that is the same hung keychain, so it poisons like our own timeout does.
-    if (NO_REPLY.test((error as Error).message)) {
-      poisoned = `keychain unavailable: the OS keychain did not answer (it may be locked or hung); not using it again in this process`;
-      throw new KeychainUnavailable(poisoned, { cause: error });
+    if (!(error instanceof KeychainCallError)) throw error;
+    if (error.kind === 'timeout') {
+      throw poison(`the OS keychain did not answer within ${timeoutMs / 1000} s (it may be locked or hung)`);
     }
-    throw new KeychainUnavailable(`the OS keychain failed to ${what}: ${(error as Error).message}`, {
-      cause: error,
-    });
-  } finally {
-    clearTimeout(timer);
+    if (error.kind === 'helper') throw poison(`the OS keychain cannot be reached (${error.message})`);
+    if (NO_REPLY.test(error.message)) {
+      throw poison('the OS keychain did not answer (it may be locked or hung)');
+    }
+    throw new KeychainUnavailable(
+      `keychain unavailable: the OS keychain failed to ${request.op}: ${error.message}`,
+      {
+        cause: error,
+      },
+    );
   }
 }
 
 export function createKeychainVault(opts: { timeoutMs?: number } = {}): TokenVault {
   const timeoutMs = opts.timeoutMs ?? KEYCHAIN_TIMEOUT_MS;
-  const entry = async (account: string): Promise<AsyncEntryLike> => {
-    const { AsyncEntry } = await import('@napi-rs/keyring');
-    // Pinned to the Secret Service: the kernel keyring fallback forgets everything on reboot.
-    return new AsyncEntry(KEYCHAIN_SERVICE, account, { linux: { store: 'secret-service' } });
-  };
+  const service = KEYCHAIN_SERVICE;
   return {
-    get: (account) =>
-      bounded(
-        'read',
-        async (signal) => {
-          const secret = await (await entry(account)).getPassword(signal);
-          if (secret === null) return undefined;
-          const parsed = TokenPairSchema.safeParse(JSON.parse(secret));
-          return parsed.success ? parsed.data : undefined;
-        },
-        timeoutMs,
-      ),
-    set: (account, tokens) =>
-      bounded(
-        'write',
-        async (signal) => (await entry(account)).setPassword(JSON.stringify(tokens), signal),
-        timeoutMs,
-      ),
-    delete: (account) =>
-      bounded(
-        'delete',
-        async (signal) => {
-          await (await entry(account)).deletePassword(signal);
-        },
-        timeoutMs,
-      ),
+    async get(account) {
+      const secret = await call({ op: 'get', service, account }, timeoutMs);
+      if (typeof secret !== 'string') return undefined;
+      // An entry that is not our JSON (edited by hand, another tool) counts as signed out.
+      let json: unknown;
+      try {
+        json = JSON.parse(secret);
+      } catch {
+        return undefined;
+      }
+      const parsed = TokenPairSchema.safeParse(json);
+      return parsed.success ? parsed.data : undefined;
+    },
+    async set(account, tokens) {
+      await call({ op: 'set', service, account, secret: JSON.stringify(tokens) }, timeoutMs);
+    },
+    async delete(account) {
+      await call({ op: 'delete', service, account }, timeoutMs);
+    },
   };
 }
 

@@ -6,6 +6,7 @@ import type { Logger } from '../log.js';
 import { StoreFileIO } from './file-store.js';
 import {
   createKeychainVault,
+  KEYCHAIN_SERVICE,
   KeychainUnavailable,
   keychainAccount,
   probeKeychain,
@@ -19,6 +20,7 @@ import type {
   PendingSignIn,
   Registration,
   StorageKind,
+  StoreFile,
 } from './types.js';
 
 export type StorageChoice = 'auto' | StorageKind;
@@ -57,22 +59,30 @@ export async function openStore(opts: OpenStoreOptions): Promise<CredentialStore
       );
     }
   }
-  return new Store(io, vault, storage, opts.client, opts.log);
+  return new Store(io, vault, storage, opts.storage === 'auto', opts.client, opts.log);
 }
 
 class Store implements CredentialStore {
   readonly dir: string;
   readonly file: string;
+  /** Set once the keychain stopped answering under `auto`: from then on, tokens go to the file. */
+  private degraded = false;
+  private toldUnreadable = false;
 
   constructor(
     private readonly io: StoreFileIO,
     private readonly vault: TokenVault,
-    readonly storage: StorageKind,
+    private readonly chosen: StorageKind,
+    private readonly auto: boolean,
     private readonly client: string,
     private readonly log: Logger,
   ) {
     this.dir = io.dir;
     this.file = io.file;
+  }
+
+  get storage(): StorageKind {
+    return this.degraded ? 'file' : this.chosen;
   }
 
   private account(resource: string): string {
@@ -82,60 +92,118 @@ class Store implements CredentialStore {
   async read(resource: string): Promise<LoadedCredential | undefined> {
     const cred = (await this.io.read()).credentials[resource];
     if (!cred) return undefined;
-    const loaded = await this.loadTokens(resource, cred);
-    if (loaded && cred.storage !== this.storage) await this.write(resource, loaded);
-    return loaded;
+    if (cred.storage === this.storage) {
+      const { loaded, reachable } = await this.loadTokens(resource, cred);
+      // A keychain entry that is missing may be one another process is moving to the file right
+      // now (file written, entry deleted): look again under the lock before calling it signed out.
+      if (loaded || cred.storage === 'file' || !reachable) return loaded;
+    }
+    // Stored the other way: move it, under the lock and from a fresh read, so that a pair another
+    // process rotated meanwhile is the one moved (never an older one over it).
+    return this.io.withLock(async () => {
+      const content = await this.io.read();
+      const again = content.credentials[resource];
+      if (!again) return undefined;
+      const { loaded } = await this.loadTokens(resource, again);
+      if (loaded && again.storage !== this.storage) await this.put(content, resource, loaded);
+      return loaded;
+    });
   }
 
-  private async loadTokens(resource: string, cred: Credential): Promise<LoadedCredential | undefined> {
+  /** The credential with its tokens; `reachable` false when they are in an unavailable keychain. */
+  private async loadTokens(
+    resource: string,
+    cred: Credential,
+  ): Promise<{ loaded: LoadedCredential | undefined; reachable: boolean }> {
     if (cred.storage === 'file') {
-      if (!cred.access_token || !cred.refresh_token) return undefined;
-      return { ...cred, access_token: cred.access_token, refresh_token: cred.refresh_token };
+      if (!cred.access_token || !cred.refresh_token) return { loaded: undefined, reachable: true };
+      const loaded = { ...cred, access_token: cred.access_token, refresh_token: cred.refresh_token };
+      return { loaded, reachable: true };
     }
     try {
       const tokens = await this.vault.get(this.account(resource));
-      if (!tokens) return undefined; // the entry was deleted by hand: signed out
-      return { ...cred, ...tokens };
+      // No entry (deleted by hand, or by a sign-out): signed out.
+      return { loaded: tokens && { ...cred, ...tokens }, reachable: true };
     } catch (error) {
-      if (!(error instanceof KeychainUnavailable)) throw error;
-      this.log.warn(
-        `Cannot read the tokens from the OS keychain (${error.message}); you may be asked to sign in.`,
-      );
-      return undefined;
+      // --storage keychain never falls back: it says the keychain is unavailable.
+      if (!(error instanceof KeychainUnavailable) || (this.chosen === 'keychain' && !this.auto)) throw error;
+      // auto (or file, reading what an auto process stored): better a new sign-in than a dead server.
+      this.degrade(error);
+      if (!this.toldUnreadable) {
+        this.toldUnreadable = true;
+        this.log.warn(
+          this.auto
+            ? 'The tokens in the OS keychain cannot be read; you will be asked to sign in again.'
+            : `The tokens in the OS keychain cannot be read (${error.message}); you will be asked to sign in again.`,
+        );
+      }
+      return { loaded: undefined, reachable: false };
     }
+  }
+
+  private degrade(error: KeychainUnavailable): void {
+    if (!this.auto || this.degraded) return;
+    this.degraded = true;
+    this.log.warn(`${error.message}. Keeping credentials in ${this.file} (mode 0600) from now on.`);
   }
 
   async write(resource: string, credential: LoadedCredential): Promise<void> {
     await this.io.withLock(async () => {
-      const content = await this.io.read();
-      const previous = content.credentials[resource];
-      const { access_token, refresh_token, ...rest } = credential;
-      if (this.storage === 'keychain') {
-        // The secret first: a crash in between leaves the old file pointing at new tokens, never
-        // a file that names tokens nowhere to be found.
+      await this.put(await this.io.read(), resource, credential);
+    });
+  }
+
+  /** Store one credential into content (read under the lock) and write it out. */
+  private async put(content: StoreFile, resource: string, credential: LoadedCredential): Promise<void> {
+    const previous = content.credentials[resource];
+    const { access_token, refresh_token, storage: _, ...rest } = credential;
+    if (this.storage === 'keychain') {
+      try {
+        // The secret first: a crash in between leaves the old file pointing at the new tokens,
+        // never a file that names tokens nowhere to be found.
         await this.vault.set(this.account(resource), { access_token, refresh_token });
         content.credentials[resource] = { ...rest, storage: 'keychain' };
-      } else {
-        content.credentials[resource] = { ...rest, storage: 'file', access_token, refresh_token };
+      } catch (error) {
+        if (!(error instanceof KeychainUnavailable) || !this.auto) throw error;
+        this.degrade(error);
       }
-      await this.io.write(content);
-      if (this.storage === 'file' && previous?.storage === 'keychain') {
-        await this.vault.delete(this.account(resource)).catch(() => {});
-      }
-    });
+    }
+    if (this.storage === 'file') {
+      content.credentials[resource] = { ...rest, storage: 'file', access_token, refresh_token };
+    }
+    await this.io.write(content);
+    if (this.storage === 'file' && previous?.storage === 'keychain') {
+      // Only now that the file holds the tokens does the old entry go.
+      await this.vault.delete(this.account(resource)).catch((error: Error) => {
+        // Once the keychain is known to be unavailable, that has been said already.
+        if (this.degraded) return;
+        this.log.warn(
+          `Could not delete the old keychain entry (service ${KEYCHAIN_SERVICE}, account ${this.account(resource)}): ${error.message}`,
+        );
+      });
+    }
   }
 
   async remove(resource: string): Promise<void> {
     await this.io.withLock(async () => {
       const content = await this.io.read();
       const previous = content.credentials[resource];
+      if (!previous) return;
+      // The secret first: a crash in between leaves a file entry without tokens (signed out),
+      // never a token nobody knows about.
+      let failure: Error | undefined;
+      if (previous.storage === 'keychain') {
+        await this.vault.delete(this.account(resource)).catch((error: Error) => {
+          failure = error;
+        });
+      }
       delete content.credentials[resource];
       await this.io.write(content);
-      if (previous?.storage === 'keychain') {
-        await this.vault.delete(this.account(resource)).catch((error: Error) => {
-          this.log.warn(`Could not delete the keychain entry ${this.account(resource)}: ${error.message}`);
-          throw error;
-        });
+      if (failure) {
+        throw new KeychainUnavailable(
+          `Signed out in ${this.file}, but the keychain entry (service ${KEYCHAIN_SERVICE}, account ${this.account(resource)}) could not be deleted: ${failure.message}`,
+          { cause: failure },
+        );
       }
     });
   }

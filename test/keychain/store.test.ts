@@ -140,7 +140,6 @@ describe('the real OS keychain (GNOME Keyring over the Secret Service)', () => {
     const r = JSON.parse(result.stdout) as Record<'before' | 'firstRead' | 'write' | 'secondRead', Step> & {
       storage: string;
     };
-    expect(r.storage).toBe('keychain');
     expect(r.before.value).toBe('fixture-access-token-1');
     // The first call is cut off by the bound — our 3 s, or the Secret Service client's own ~2 s
     // D-Bus reply timeout, whichever comes first — and the keychain becomes unavailable: the read
@@ -149,10 +148,12 @@ describe('the real OS keychain (GNOME Keyring over the Secret Service)', () => {
     expect(r.firstRead.ms).toBeGreaterThanOrEqual(1500);
     expect(r.firstRead.ms).toBeLessThan(4000);
     expect(result.stderr).toMatch(/keychain unavailable: the OS keychain did not answer/);
-    // Afterwards the keychain is not called again: no more waiting.
-    expect(r.write.error).toMatch(/^keychain unavailable/);
+    // Afterwards the keychain is not called again: no more waiting. Under auto the store falls
+    // back to the file, so the new sign-in's tokens are kept rather than lost.
+    expect(r.storage).toBe('file');
+    expect(r.write.error).toBeUndefined();
     expect(r.write.ms).toBeLessThan(500);
-    expect(r.secondRead.value).toBeNull();
+    expect(r.secondRead.value).toBe('fixture-access-token-2');
     expect(r.secondRead.ms).toBeLessThan(500);
   });
 });

@@ -1,0 +1,159 @@
+// The OS keychain, called from a small helper process rather than from this one. The native calls
+// block: @napi-rs/keyring connects to D-Bus synchronously in the Entry constructor (even for
+// AsyncEntry), so a hung Secret Service or bus would freeze the MCP server's event loop, out of
+// reach of any timer — measured at 60 s with the session bus stopped. A worker thread would not
+// freeze the loop, but Node joins workers on exit, so a hung one keeps the process from ever
+// exiting. A child process can simply be killed. It is started on first use, serves every call of
+// this process, and never keeps the process alive by itself.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+
+export type KeychainOp =
+  | { op: 'get'; service: string; account: string }
+  | { op: 'set'; service: string; account: string; secret: string }
+  | { op: 'delete'; service: string; account: string };
+
+type Reply =
+  | { id: number; ok: true; value: string | boolean | null }
+  | { id: number; ok: false; message: string };
+
+/** The helper: CommonJS run with `node -e`, the keyring module's path as its one argument. */
+const HELPER_SOURCE = `'use strict';
+const { Entry } = require(process.argv[1]);
+// Pinned to the Secret Service on Linux: the kernel keyring fallback forgets everything on reboot.
+const options = { linux: { store: 'secret-service' } };
+process.on('message', (m) => {
+  let reply;
+  try {
+    const entry = new Entry(m.service, m.account, options);
+    if (m.op === 'get') reply = { id: m.id, ok: true, value: entry.getPassword() };
+    else if (m.op === 'set') { entry.setPassword(m.secret); reply = { id: m.id, ok: true, value: null }; }
+    else reply = { id: m.id, ok: true, value: entry.deletePassword() };
+  } catch (error) {
+    reply = { id: m.id, ok: false, message: String((error && error.message) || error) };
+  }
+  process.send(reply);
+});
+process.on('disconnect', () => process.exit(0));
+process.send({ ready: true });
+`;
+
+export class KeychainCallError extends Error {
+  constructor(
+    /** 'timeout': no answer in time; 'failed': the keychain answered with an error; 'helper': the helper died. */
+    readonly kind: 'timeout' | 'failed' | 'helper',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'KeychainCallError';
+  }
+}
+
+interface Pending {
+  resolve(value: string | boolean | null): void;
+  reject(error: KeychainCallError): void;
+  timer: NodeJS.Timeout;
+}
+
+export class KeychainHelper {
+  private child: ChildProcess | undefined;
+  private ready: Promise<void> | undefined;
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+  private readonly killOnExit = () => this.child?.kill('SIGKILL');
+
+  constructor(private readonly timeoutMs: number) {}
+
+  /** One keychain operation, answered or failed within timeoutMs (plus the helper's start). */
+  async call(request: KeychainOp): Promise<string | boolean | null> {
+    await this.start();
+    const child = this.child;
+    if (!child?.connected) throw new KeychainCallError('helper', 'the keychain helper is not running');
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new KeychainCallError('timeout', `no answer within ${this.timeoutMs / 1000} s`));
+      }, this.timeoutMs);
+      this.pending.set(id, { resolve, reject, timer });
+      child.send({ id, ...request }, (error) => {
+        if (error) this.settle({ id, ok: false, message: error.message }, 'helper');
+      });
+    });
+  }
+
+  /** Kill the helper (a hung native call cannot be cancelled any other way). */
+  stop(): void {
+    const child = this.child;
+    this.child = undefined;
+    this.ready = undefined;
+    process.off('exit', this.killOnExit);
+    child?.kill('SIGKILL');
+    this.failAll('the keychain helper was stopped');
+  }
+
+  private start(): Promise<void> {
+    this.ready ??= new Promise<void>((resolve, reject) => {
+      const modulePath = createRequire(import.meta.url).resolve('@napi-rs/keyring');
+      // The helper needs only the D-Bus/keychain environment; loaders from NODE_OPTIONS (tsx in
+      // tests) would only slow its start.
+      const { NODE_OPTIONS: _, ...env } = process.env;
+      const child = spawn(process.execPath, ['-e', HELPER_SOURCE, modulePath], {
+        stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
+        env,
+      });
+      this.child = child;
+      const timer = setTimeout(() => {
+        reject(
+          new KeychainCallError(
+            'timeout',
+            `the keychain helper did not start within ${this.timeoutMs / 1000} s`,
+          ),
+        );
+      }, this.timeoutMs);
+      const early = (message: string) => {
+        clearTimeout(timer);
+        reject(new KeychainCallError('helper', message));
+      };
+      child.once('error', (error) => early(`cannot start the keychain helper: ${error.message}`));
+      child.on('exit', (code, signal) => {
+        early(
+          `the keychain helper exited (${signal ?? `code ${code}`}); the keychain module may not load here`,
+        );
+        if (this.child === child) {
+          this.child = undefined;
+          this.ready = undefined;
+        }
+        this.failAll('the keychain helper exited');
+      });
+      child.on('message', (message: Reply | { ready: true }) => {
+        if ('ready' in message) {
+          clearTimeout(timer);
+          resolve();
+        } else this.settle(message, 'failed');
+      });
+      // Neither the helper nor its channel keeps this process alive; a call in flight does (its timer).
+      child.unref();
+      child.channel?.unref();
+      process.on('exit', this.killOnExit);
+    });
+    return this.ready;
+  }
+
+  private settle(reply: Reply, kind: 'failed' | 'helper'): void {
+    const pending = this.pending.get(reply.id);
+    if (!pending) return; // already timed out
+    this.pending.delete(reply.id);
+    clearTimeout(pending.timer);
+    if (reply.ok) pending.resolve(reply.value);
+    else pending.reject(new KeychainCallError(kind, reply.message));
+  }
+
+  private failAll(message: string): void {
+    for (const [id, pending] of this.pending) {
+      clearTimeout(pending.timer);
+      this.pending.delete(id);
+      pending.reject(new KeychainCallError('helper', message));
+    }
+  }
+}
