@@ -1,0 +1,290 @@
+// Blob uploads and the whole deploy flow against a local HTTP server (a fake API in this file;
+// the real sandbox is in test/integration/deploy-*.test.ts): at most 6 uploads in flight,
+// bytes streamed from disk, 5xx and dropped connections retried up to 3 tries, 4xx never,
+// and a publish that answers missing_blobs gets those blobs once and is asked again.
+import { createHash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import { createServer, type IncomingMessage, request, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { deployDirectory } from '../../src/deploy/deploy.js';
+import { hashFiles } from '../../src/deploy/hash.js';
+import { isTransient } from '../../src/deploy/retry.js';
+import { uploadBlobs } from '../../src/deploy/upload.js';
+import { walkDirectory } from '../../src/deploy/walk.js';
+import type { DeployApi, DeployRequestOptions } from '../../src/hostsmith/deploys.js';
+
+const FAST = { attempts: 3, baseDelayMs: 5, maxRetryAfterMs: 50 };
+const base = await fs.mkdtemp(join(tmpdir(), 'deploy-upload-'));
+
+type Behaviour = (req: IncomingMessage, res: ServerResponse, body: Buffer) => unknown;
+let behaviour: Behaviour = (_req, res) => res.writeHead(500).end();
+const server = createServer((req, res) => {
+  const chunks: Buffer[] = [];
+  req.on('data', (c: Buffer) => chunks.push(c));
+  req.on('end', () => void behaviour(req, res, Buffer.concat(chunks)));
+});
+await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+const port = (server.address() as AddressInfo).port;
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise((r) => server.close(r));
+  await fs.rm(base, { recursive: true, force: true });
+});
+
+/** A transport of the DeployApi shape over real HTTP; errors carry status/code like HostsmithError. */
+const api: DeployApi = {
+  request<T>(opts: DeployRequestOptions<T>): Promise<T> {
+    return new Promise((resolve, reject) => {
+      const query = opts.partition ? `?partition=${opts.partition}` : '';
+      const headers: Record<string, string> = {};
+      let payload: Buffer | Readable | undefined;
+      if (opts.json !== undefined) {
+        payload = Buffer.from(JSON.stringify(opts.json));
+        headers['content-type'] = 'application/json';
+      } else if (opts.body) {
+        payload = opts.body();
+        if (opts.contentType) headers['content-type'] = opts.contentType;
+        if (opts.contentLength !== undefined) headers['content-length'] = String(opts.contentLength);
+      }
+      const req = request(
+        { host: '127.0.0.1', port, method: opts.method, path: `${opts.path}${query}`, headers, agent: false },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('error', reject);
+          res.on('end', () => {
+            const text = Buffer.concat(chunks).toString('utf8');
+            const json: unknown = text ? JSON.parse(text) : undefined;
+            const status = res.statusCode ?? 0;
+            if (status >= 400) {
+              const e = (json as { error: { code: string; message: string; missing?: string[] } }).error;
+              const err = Object.assign(new Error(e.message), {
+                status,
+                code: e.code,
+                details: e.missing ? { missing: e.missing } : undefined,
+              });
+              reject(err);
+            } else resolve(opts.schema ? opts.schema.parse(json) : (json as T));
+          });
+        },
+      );
+      req.on('error', reject);
+      if (payload instanceof Readable) payload.pipe(req);
+      else req.end(payload);
+    });
+  },
+};
+
+function sendJson(res: ServerResponse, status: number, body: unknown) {
+  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+}
+const sha = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
+
+async function folder(count: number, size = 1000): Promise<string> {
+  const root = await fs.mkdtemp(join(base, 'site-'));
+  for (let i = 0; i < count; i++)
+    await fs.writeFile(join(root, `f${i}.txt`), `${i}:`.padEnd(size, String(i % 10)));
+  return root;
+}
+async function blobsOf(root: string) {
+  return hashFiles((await walkDirectory(root)).files);
+}
+const site = { siteId: 'site_1' };
+
+let attempts: Map<string, number>;
+let received: Map<string, Buffer>;
+beforeEach(() => {
+  attempts = new Map();
+  received = new Map();
+});
+const digestOf = (req: IncomingMessage) => (req.url ?? '').split('/blobs/')[1]?.split('?')[0] ?? '';
+const count = (req: IncomingMessage) => {
+  const d = digestOf(req);
+  const n = (attempts.get(d) ?? 0) + 1;
+  attempts.set(d, n);
+  return n;
+};
+
+describe('uploadBlobs', () => {
+  it('keeps at most 6 uploads in flight and streams the exact bytes from disk', async () => {
+    const blobs = await blobsOf(await folder(20, 64 * 1024));
+    let active = 0;
+    let max = 0;
+    // Each answer is held 25 ms after the body arrived, so the client's open requests pile up.
+    behaviour = async (req, res, body) => {
+      active += 1;
+      max = Math.max(max, active);
+      await new Promise((r) => setTimeout(r, 25));
+      active -= 1;
+      received.set(digestOf(req), body);
+      if (req.headers['content-type'] !== 'text/plain; charset=utf-8')
+        return sendJson(res, 400, { error: { code: 'x', message: 'type' } });
+      sendJson(res, 201, {});
+    };
+    const r = await uploadBlobs({ api, site, deployId: 'dep_1', blobs, retry: FAST });
+    expect(r).toEqual({ blobs: 20, bytes: 20 * 64 * 1024, retries: 0 });
+    expect(max).toBe(6);
+    expect(received.size).toBe(20);
+    for (const [digest, bytes] of received) expect(sha(bytes)).toBe(digest);
+  });
+
+  it('retries a 503 and then succeeds (3 tries for that blob)', async () => {
+    const blobs = await blobsOf(await folder(3));
+    const victim = blobs[1]?.sha256 ?? '';
+    behaviour = (req, res, body) => {
+      const n = count(req);
+      if (digestOf(req) === victim && n <= 2)
+        return sendJson(res, 503, { error: { code: 'unavailable', message: 'x' } });
+      received.set(digestOf(req), body);
+      sendJson(res, 201, {});
+    };
+    const r = await uploadBlobs({ api, site, deployId: 'dep_1', blobs, retry: FAST });
+    expect(r.retries).toBe(2);
+    expect(attempts.get(victim)).toBe(3);
+    expect(sha(received.get(victim) ?? Buffer.alloc(0))).toBe(victim);
+  });
+
+  it('retries a dropped connection with a fresh stream of the whole file', async () => {
+    const blobs = await blobsOf(await folder(2, 200_000));
+    const victim = blobs[0]?.sha256 ?? '';
+    behaviour = (req, res, body) => {
+      if (count(req) === 1 && digestOf(req) === victim) return void req.socket.destroy();
+      received.set(digestOf(req), body);
+      sendJson(res, 201, {});
+    };
+    const r = await uploadBlobs({ api, site, deployId: 'dep_1', blobs, retry: FAST });
+    expect(r.retries).toBe(1);
+    expect(attempts.get(victim)).toBe(2);
+    expect(received.get(victim)?.length).toBe(200_000);
+    expect(sha(received.get(victim) ?? Buffer.alloc(0))).toBe(victim);
+  });
+
+  it('gives up after 3 tries of 500', async () => {
+    const blobs = await blobsOf(await folder(1));
+    behaviour = (req, res) => {
+      count(req);
+      sendJson(res, 500, { error: { code: 'internal', message: 'still broken' } });
+    };
+    await expect(uploadBlobs({ api, site, deployId: 'dep_1', blobs, retry: FAST })).rejects.toMatchObject({
+      status: 500,
+    });
+    expect(attempts.get(blobs[0]?.sha256 ?? '')).toBe(3);
+  });
+
+  it.each([400, 403, 404, 413])('never retries a %i', async (status) => {
+    const blobs = await blobsOf(await folder(1));
+    behaviour = (req, res) => {
+      count(req);
+      sendJson(res, status, { error: { code: 'invalid_request', message: 'no' } });
+    };
+    await expect(uploadBlobs({ api, site, deployId: 'dep_1', blobs, retry: FAST })).rejects.toMatchObject({
+      status,
+    });
+    expect(attempts.get(blobs[0]?.sha256 ?? '')).toBe(1);
+  });
+
+  it('a 422 digest_mismatch says the file changed, without retrying', async () => {
+    const blobs = await blobsOf(await folder(1));
+    behaviour = (req, res) => {
+      count(req);
+      sendJson(res, 422, { error: { code: 'digest_mismatch', message: 'no' } });
+    };
+    await expect(uploadBlobs({ api, site, deployId: 'dep_1', blobs, retry: FAST })).rejects.toMatchObject({
+      code: 'FILE_CHANGED',
+      message: expect.stringContaining('f0.txt changed'),
+    });
+    expect(attempts.get(blobs[0]?.sha256 ?? '')).toBe(1);
+  });
+});
+
+describe('isTransient', () => {
+  it('classifies statuses and network errors, following causes', () => {
+    expect(isTransient({ status: 503 })).toBe(true);
+    expect(isTransient({ status: 429 })).toBe(true);
+    expect(isTransient({ status: 409 })).toBe(false);
+    expect(isTransient(Object.assign(new Error('x'), { code: 'ECONNRESET' }))).toBe(true);
+    expect(
+      isTransient(new Error('wrapped', { cause: Object.assign(new Error('y'), { code: 'UND_ERR_SOCKET' }) })),
+    ).toBe(true);
+    expect(isTransient(new Error('plain'))).toBe(false);
+    expect(isTransient(Object.assign(new Error('a'), { name: 'AbortError' }))).toBe(false);
+  });
+});
+
+describe('deployDirectory (fake API)', () => {
+  it('uploads only what is required, re-sends what publish says is missing, and reports', async () => {
+    const root = await folder(4, 500);
+    await fs.writeFile(join(root, 'same.txt'), await fs.readFile(join(root, 'f0.txt'))); // duplicate content
+    const held = new Set<string>();
+    let manifest: Record<string, string> = {};
+    let publishes = 0;
+    const methods: string[] = [];
+    behaviour = (req, res, body) => {
+      const path = (req.url ?? '').split('?')[0] ?? '';
+      methods.push(`${req.method} ${path.replace(/[0-9a-f]{64}/, '{sha}')}`);
+      if (req.method === 'GET')
+        return sendJson(res, 200, { id: 'site_1', url: 'http://example.test/s/site/' });
+      if (path.endsWith('/deploys')) {
+        manifest = (JSON.parse(body.toString()) as { files: Record<string, string> }).files;
+        return sendJson(res, 201, {
+          id: 'dep_9',
+          state: 'uploading',
+          required: [...new Set(Object.values(manifest))].filter((d) => !held.has(d)),
+        });
+      }
+      if (path.includes('/blobs/')) {
+        count(req);
+        held.add(digestOf(req));
+        return sendJson(res, 201, {});
+      }
+      publishes += 1;
+      // The first publish "loses" f1's blob.
+      if (publishes === 1) {
+        const lost = manifest['f1.txt'] ?? '';
+        held.delete(lost);
+        return sendJson(res, 409, { error: { code: 'missing_blobs', message: 'm', missing: [lost] } });
+      }
+      return sendJson(res, 200, {
+        id: 'dep_9',
+        state: 'live',
+        fileCount: 5,
+        sizeBytes: 2500,
+        publishedAt: 'now',
+      });
+    };
+    const progress: string[] = [];
+    const report = await deployDirectory({
+      api,
+      siteId: 'site_1',
+      directory: root,
+      retry: FAST,
+      progress: (m) => void progress.push(m),
+    });
+    expect(report).toMatchObject({
+      deployId: 'dep_9',
+      fileCount: 5,
+      filesUploaded: 5, // 4 distinct blobs, then the lost one again
+      bytesUploaded: 2500,
+      bytesSkipped: 500, // same.txt travelled as f0.txt
+      url: 'http://example.test/s/site/',
+      directory: root,
+    });
+    expect(Object.keys(manifest).sort()).toEqual(['f0.txt', 'f1.txt', 'f2.txt', 'f3.txt', 'same.txt']);
+    expect(attempts.get(manifest['f1.txt'] ?? '')).toBe(2);
+    expect(methods.filter((m) => m.includes('/publish'))).toHaveLength(2);
+    expect(progress).toContain('hashed 5 files');
+    expect(progress).toContain('uploaded 4/4');
+    expect(progress).toContain('uploaded 1/1');
+
+    // Again, unchanged: nothing is uploaded and every byte is skipped.
+    attempts.clear();
+    publishes = 1;
+    const again = await deployDirectory({ api, siteId: 'site_1', directory: root, retry: FAST });
+    expect(again).toMatchObject({ filesUploaded: 0, bytesUploaded: 0, bytesSkipped: 2500 });
+    expect(attempts.size).toBe(0);
+  });
+});
