@@ -1,0 +1,227 @@
+// deploy_directory's engine against the real sandbox over real HTTP, with a real access token:
+// examples/site goes live byte for byte, a redeploy sends nothing, an injected 503 and a dropped
+// connection on blob uploads are retried, and a 4xx (the file changed under us) is not.
+import { randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Readable } from 'node:stream';
+import { afterAll, describe, expect, it } from 'vitest';
+import { deployDirectory } from '../../src/deploy/deploy.js';
+import { walkDirectory } from '../../src/deploy/walk.js';
+import type { DeployApi, DeployRequestOptions } from '../../src/hostsmith/deploys.js';
+import { call, startTestSandbox } from '../helpers/sandbox.js';
+
+// TEMPORARY: a bare transport until src/hostsmith/client.ts lands; then HostsmithClient.
+function apiFor(base: string, token: string): DeployApi {
+  return {
+    async request<T>(opts: DeployRequestOptions<T>): Promise<T> {
+      const url = new URL(opts.path, base);
+      if (opts.partition) url.searchParams.set('partition', opts.partition);
+      const headers: Record<string, string> = { authorization: `Bearer ${token}` };
+      let body: RequestInit['body'];
+      if (opts.json !== undefined) {
+        body = JSON.stringify(opts.json);
+        headers['content-type'] = 'application/json';
+      } else if (opts.body) {
+        const b = opts.body();
+        body = b instanceof Readable ? (Readable.toWeb(b) as ReadableStream) : b;
+        if (opts.contentType) headers['content-type'] = opts.contentType;
+        if (opts.contentLength !== undefined) headers['content-length'] = String(opts.contentLength);
+      }
+      const res = await fetch(url, {
+        method: opts.method,
+        headers,
+        body,
+        duplex: 'half',
+        signal: opts.signal,
+      } as RequestInit);
+      const text = await res.text();
+      const json: unknown = text ? JSON.parse(text) : undefined;
+      if (res.status >= 400) {
+        const e = (json as { error: { code: string; message: string; missing?: string[] } }).error;
+        throw Object.assign(new Error(e.message), {
+          status: res.status,
+          code: e.code,
+          details: { missing: e.missing },
+        });
+      }
+      return opts.schema ? opts.schema.parse(json) : (json as T);
+    },
+  };
+}
+
+const EXAMPLE = resolve(import.meta.dirname, '../../examples/site');
+const FAST = { attempts: 3, baseDelayMs: 20, maxRetryAfterMs: 200 };
+
+const sandbox = await startTestSandbox({ rateLimit: 10_000, uploadRateLimit: 10_000 });
+const token = await sandbox.token({ email: 'sam@example.com' });
+const api: DeployApi = apiFor(sandbox.api, token);
+const tmp = await fs.mkdtemp(join(tmpdir(), 'deploy-int-'));
+afterAll(() => fs.rm(tmp, { recursive: true, force: true }));
+
+let siteN = 0;
+async function newSite(): Promise<{ id: string; url: string }> {
+  const r = await call<{ id: string; url: string }>(sandbox.api, 'POST', '/v1/sites', {
+    token,
+    body: { name: `deploy-${process.pid}-${siteN++}` },
+  });
+  expect(r.status).toBe(201);
+  return r.json;
+}
+
+/** A folder of `count` files of fresh random bytes, so the partition holds none of them yet. */
+async function freshFolder(count: number, size = 40_000): Promise<string> {
+  const root = await fs.mkdtemp(join(tmp, 'site-'));
+  for (let i = 0; i < count; i++) await fs.writeFile(join(root, `f${i}.bin`), randomBytes(size));
+  return root;
+}
+
+const blobPuts = () =>
+  sandbox.window.requestLog().filter((e) => e.method === 'PUT' && e.path.includes('/blobs/'));
+
+describe('deploy against the sandbox', () => {
+  it('publishes examples/site byte for byte, then a redeploy uploads nothing', async () => {
+    const site = await newSite();
+    const walked = await walkDirectory(EXAMPLE);
+    const total = walked.files.reduce((s, f) => s + f.size, 0);
+    const progress: string[] = [];
+    const started = performance.now();
+    const report = await deployDirectory({
+      api,
+      siteId: site.id,
+      directory: EXAMPLE,
+      progress: (m) => void progress.push(m),
+    });
+    const ms = performance.now() - started;
+    process.stderr.write(
+      `deploy-sandbox: examples/site (${walked.files.length} files, ${total} bytes) in ${ms.toFixed(0)} ms\n`,
+    );
+    expect(report).toMatchObject({
+      fileCount: walked.files.length,
+      filesUploaded: walked.files.length,
+      bytesUploaded: total,
+      bytesSkipped: 0,
+      url: site.url,
+      directory: EXAMPLE,
+    });
+    expect(report.deployId).toMatch(/^dep_/);
+    expect(progress).toContain(`hashed ${walked.files.length} files`);
+    expect(progress).toContain(`uploaded ${walked.files.length}/${walked.files.length}`);
+
+    for (const file of walked.files) {
+      const res = await fetch(new URL(file.path, site.url));
+      expect(res.status, file.path).toBe(200);
+      expect(Buffer.from(await res.arrayBuffer()).equals(await fs.readFile(file.source)), file.path).toBe(
+        true,
+      );
+    }
+    const about = await fetch(new URL('about/', site.url));
+    expect(await about.text()).toBe(await fs.readFile(join(EXAMPLE, 'about/index.html'), 'utf8'));
+    expect((await fetch(new URL('css/style.css', site.url))).headers.get('content-type')).toMatch(
+      /^text\/css/,
+    );
+    expect((await fetch(new URL('img/favicon.png', site.url))).headers.get('content-type')).toBe('image/png');
+
+    sandbox.window.clearRequestLog();
+    const again = await deployDirectory({ api, siteId: site.id, directory: EXAMPLE });
+    expect(again).toMatchObject({
+      fileCount: walked.files.length,
+      filesUploaded: 0,
+      bytesUploaded: 0,
+      bytesSkipped: total,
+    });
+    expect(again.deployId).not.toBe(report.deployId);
+    expect(blobPuts()).toEqual([]);
+  });
+
+  it('a 503 on blob uploads is retried', async () => {
+    const site = await newSite();
+    const dir = await freshFolder(3);
+    sandbox.window.clearRequestLog();
+    sandbox.window.injectFault({
+      kind: 'status',
+      status: 503,
+      method: 'PUT',
+      pathPrefix: '/v1/sites',
+      count: 2,
+    });
+    const report = await deployDirectory({
+      api,
+      siteId: site.id,
+      directory: dir,
+      retry: FAST,
+      concurrency: 1,
+    });
+    expect(report).toMatchObject({ fileCount: 3, filesUploaded: 3, bytesUploaded: 120_000 });
+    expect(blobPuts().map((e) => e.status)).toEqual([503, 503, 201, 201, 201]);
+    expect(sandbox.window.faults()).toEqual([]);
+    const f1 = await fetch(new URL('f1.bin', site.url));
+    expect(Buffer.from(await f1.arrayBuffer()).equals(await fs.readFile(join(dir, 'f1.bin')))).toBe(true);
+  });
+
+  it('a dropped connection on a blob upload is retried', async () => {
+    const site = await newSite();
+    const dir = await freshFolder(2);
+    sandbox.window.clearRequestLog();
+    sandbox.window.injectFault({ kind: 'drop', method: 'PUT', pathPrefix: '/v1/sites', count: 1 });
+    const report = await deployDirectory({
+      api,
+      siteId: site.id,
+      directory: dir,
+      retry: FAST,
+      concurrency: 1,
+    });
+    expect(report).toMatchObject({ fileCount: 2, filesUploaded: 2, bytesUploaded: 80_000 });
+    expect(blobPuts().map((e) => e.status)).toEqual([null, 201, 201]);
+  });
+
+  it('three 503s in a row fail the deploy, naming the failure', async () => {
+    const site = await newSite();
+    const dir = await freshFolder(1);
+    sandbox.window.clearRequestLog();
+    sandbox.window.injectFault({
+      kind: 'status',
+      status: 503,
+      method: 'PUT',
+      pathPrefix: '/v1/sites',
+      count: 3,
+    });
+    await expect(
+      deployDirectory({ api, siteId: site.id, directory: dir, retry: FAST }),
+    ).rejects.toMatchObject({
+      status: 503,
+    });
+    expect(blobPuts().map((e) => e.status)).toEqual([503, 503, 503]);
+  });
+
+  it('a 4xx on a blob upload is not retried: a file changed after hashing gets 422 once', async () => {
+    const site = await newSite();
+    const dir = await freshFolder(1);
+    sandbox.window.clearRequestLog();
+    const attempt = deployDirectory({
+      api,
+      siteId: site.id,
+      directory: dir,
+      retry: FAST,
+      // Between hashing and uploading, the file's bytes change (same size).
+      progress: async (m) => {
+        if (m.startsWith('hashed ') && !m.includes('/'))
+          await fs.writeFile(join(dir, 'f0.bin'), randomBytes(40_000));
+      },
+    });
+    await expect(attempt).rejects.toMatchObject({
+      code: 'FILE_CHANGED',
+      message: expect.stringContaining('f0.bin'),
+    });
+    expect(blobPuts().map((e) => e.status)).toEqual([422]);
+  });
+
+  it('an unknown site is a 404 before any file is read', async () => {
+    sandbox.window.clearRequestLog();
+    await expect(
+      deployDirectory({ api, siteId: 'site_doesnotexist', directory: join(tmp, 'no-such-folder') }),
+    ).rejects.toMatchObject({ status: 404 });
+    expect(sandbox.window.requestLog().filter((e) => e.path.includes('/deploys'))).toEqual([]);
+  });
+});
