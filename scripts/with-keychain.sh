@@ -17,7 +17,7 @@ if [[ $# -eq 0 ]]; then
 fi
 
 if [[ "${1:-}" != "--inside-bus" ]]; then
-  for tool in dbus-run-session gnome-keyring-daemon; do
+  for tool in dbus-run-session dbus-send gnome-keyring-daemon; do
     if ! command -v "$tool" >/dev/null 2>&1; then
       echo "$0: $tool not found; install the Debian packages dbus gnome-keyring libsecret-tools" >&2
       exit 127
@@ -45,9 +45,11 @@ printf 'hostsmith-test' | XDG_DATA_HOME="$keyring_home" \
 daemon_pid=$!
 
 # Wait until the daemon owns org.freedesktop.secrets on this bus (normally well under a second).
-for _ in $(seq 1 100); do
+owned=""
+for _ in $(seq 1 200); do
   if dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus \
     org.freedesktop.DBus.NameHasOwner string:org.freedesktop.secrets 2>/dev/null | grep -q 'boolean true'; then
+    owned=1
     break
   fi
   if ! kill -0 "$daemon_pid" 2>/dev/null; then
@@ -57,6 +59,11 @@ for _ in $(seq 1 100); do
   fi
   sleep 0.05
 done
+if [[ -z "$owned" ]]; then
+  echo "$0: gnome-keyring-daemon did not take org.freedesktop.secrets on the session bus within 10 s:" >&2
+  cat "$keyring_home/daemon.out" >&2
+  exit 1
+fi
 
 export HOSTSMITH_TEST_KEYRING_PID="$daemon_pid"
 status=0
