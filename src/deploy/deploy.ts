@@ -48,11 +48,21 @@ export interface DeployReport {
   skipped: string[];
 }
 
+/** Progress is best effort: a client that went away must not fail the deploy. */
+function safe(send: DeployOptions['progress']): (message: string) => Promise<void> {
+  return async (message) => {
+    try {
+      await send?.(message);
+    } catch {
+      // Nothing to do: the deploy itself goes on, and its result or error still gets reported.
+    }
+  };
+}
+
 /** Calls `send` at most every `ms`, and always for the last step. */
-function throttled(send: ((m: string) => void | Promise<void>) | undefined, ms = 200) {
+function throttled(send: (m: string) => Promise<void>, ms = 200) {
   let last = 0;
   return async (message: string, final: boolean) => {
-    if (!send) return;
     const now = Date.now();
     if (!final && now - last < ms) return;
     last = now;
@@ -67,12 +77,13 @@ export async function deployDirectory(opts: DeployOptions): Promise<DeployReport
 
   const walked = await walkDirectory(opts.directory, { cwd: opts.cwd });
   const total = walked.files.length;
-  const hashProgress = throttled(opts.progress);
+  const say = safe(opts.progress);
+  const hashProgress = throttled(say);
   const files = await hashFiles(walked.files, {
     signal: opts.signal,
     onHashed: (done) => void hashProgress(`hashed ${done}/${total} files`, false),
   });
-  await opts.progress?.(`hashed ${total} files`);
+  await say(`hashed ${total} files`);
 
   const manifest: Record<string, string> = {};
   const byDigest = new Map<string, HashedFile>();
@@ -93,7 +104,7 @@ export async function deployDirectory(opts: DeployOptions): Promise<DeployReport
 
   const created = await createDeploy(opts.api, site, manifest);
   const required = blobsFor(created.required);
-  const uploadProgress = throttled(opts.progress);
+  const uploadProgress = throttled(say);
   const upload = (blobs: HashedFile[]) =>
     uploadBlobs({
       api: opts.api,
@@ -118,7 +129,7 @@ export async function deployDirectory(opts: DeployOptions): Promise<DeployReport
     extra = await upload(blobsFor(missing));
     published = await publishDeploy(opts.api, site, created.id);
   }
-  await opts.progress?.(`published ${published.fileCount} files`);
+  await say(`published ${published.fileCount} files`);
 
   const totalBytes = files.reduce((sum, f) => sum + f.size, 0);
   const bytesUploaded = sent.bytes + extra.bytes;

@@ -283,7 +283,14 @@ describe('deployDirectory (fake API)', () => {
     // Again, unchanged: nothing is uploaded and every byte is skipped.
     attempts.clear();
     publishes = 1;
-    const again = await deployDirectory({ api, siteId: 'site_1', directory: root, retry: FAST });
+    // A progress sink that fails (the client went away) does not fail the deploy.
+    const again = await deployDirectory({
+      api,
+      siteId: 'site_1',
+      directory: root,
+      retry: FAST,
+      progress: () => Promise.reject(new Error('client gone')),
+    });
     expect(again).toMatchObject({ filesUploaded: 0, bytesUploaded: 0, bytesSkipped: 2500 });
     expect(attempts.size).toBe(0);
   });
