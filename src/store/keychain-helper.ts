@@ -64,17 +64,32 @@ export class KeychainHelper {
 
   constructor(private readonly timeoutMs: number) {}
 
-  /** One keychain operation, answered or failed within timeoutMs (plus the helper's start). */
+  /** One keychain operation, answered or failed within timeoutMs — the helper's start included. */
   async call(request: KeychainOp): Promise<string | boolean | null> {
-    await this.start();
+    const deadline = performance.now() + this.timeoutMs;
+    const late = () => new KeychainCallError('timeout', `no answer within ${this.timeoutMs / 1000} s`);
+    let startTimer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        this.start(),
+        new Promise<never>((_, reject) => {
+          startTimer = setTimeout(() => reject(late()), this.timeoutMs);
+        }),
+      ]);
+    } finally {
+      clearTimeout(startTimer);
+    }
     const child = this.child;
     if (!child?.connected) throw new KeychainCallError('helper', 'the keychain helper is not running');
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(id);
-        reject(new KeychainCallError('timeout', `no answer within ${this.timeoutMs / 1000} s`));
-      }, this.timeoutMs);
+      const timer = setTimeout(
+        () => {
+          this.pending.delete(id);
+          reject(late());
+        },
+        Math.max(0, deadline - performance.now()),
+      );
       this.pending.set(id, { resolve, reject, timer });
       child.send({ id, ...request }, (error) => {
         if (error) this.settle({ id, ok: false, message: error.message }, 'helper');
@@ -103,18 +118,7 @@ export class KeychainHelper {
         env,
       });
       this.child = child;
-      const timer = setTimeout(() => {
-        reject(
-          new KeychainCallError(
-            'timeout',
-            `the keychain helper did not start within ${this.timeoutMs / 1000} s`,
-          ),
-        );
-      }, this.timeoutMs);
-      const early = (message: string) => {
-        clearTimeout(timer);
-        reject(new KeychainCallError('helper', message));
-      };
+      const early = (message: string) => reject(new KeychainCallError('helper', message));
       child.once('error', (error) => early(`cannot start the keychain helper: ${error.message}`));
       child.on('exit', (code, signal) => {
         early(
@@ -127,10 +131,8 @@ export class KeychainHelper {
         this.failAll('the keychain helper exited');
       });
       child.on('message', (message: Reply | { ready: true }) => {
-        if ('ready' in message) {
-          clearTimeout(timer);
-          resolve();
-        } else this.settle(message, 'failed');
+        if ('ready' in message) resolve();
+        else this.settle(message, 'failed');
       });
       // Neither the helper nor its channel keeps this process alive; a call in flight does (its timer).
       child.unref();

@@ -159,8 +159,9 @@ describe('atomic writes', () => {
     await new Promise((resolve) => child.stdout.once('data', resolve));
     let reads = 0;
     const seen = new Set<number>();
-    const until = Date.now() + 1500;
-    while (Date.now() < until) {
+    // Read until the file has changed under the reader a few times (bounded, for a loaded machine).
+    const until = Date.now() + 15_000;
+    while ((reads < 50 || seen.size < 4) && Date.now() < until) {
       const parsed = StoreFileSchema.parse(JSON.parse(readFileSync(io.file, 'utf8')));
       seen.add(parsed.registrations['http://issuer-0']?.registered_at ?? -1);
       reads++;
@@ -168,8 +169,8 @@ describe('atomic writes', () => {
     }
     child.kill('SIGKILL');
     await new Promise((resolve) => child.once('exit', resolve));
-    expect(reads).toBeGreaterThan(50);
-    expect(seen.size).toBeGreaterThan(2); // the file really changed under the reader
+    expect(reads).toBeGreaterThanOrEqual(50);
+    expect(seen.size).toBeGreaterThanOrEqual(4); // the file really changed under the reader
     expect(Object.keys((await io.read()).registrations)).toHaveLength(2000);
     expect(corruptFiles(dir)).toEqual([]);
   }, 30_000);
