@@ -4,31 +4,15 @@
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/log.js';
-import {
-  createKeychainVault,
-  keychainAccount,
-  probeKeychain,
-  resetKeychainForTests,
-} from '../../src/store/keychain.js';
+import { createKeychainVault, keychainAccount, probeKeychain } from '../../src/store/keychain.js';
 import { openStore } from '../../src/store/open-store.js';
 import { TSX_LOADER, tempDir } from '../helpers/mcp-server.js';
-import { type PrivateKeychain, startPrivateKeychain } from './private-keychain.js';
+import { usePrivateKeychain } from './private-keychain.js';
 
 const API = 'http://127.0.0.1:9/bounded-api';
-let kc: PrivateKeychain;
-
-beforeAll(async () => {
-  kc = await startPrivateKeychain();
-  // The keychain helper process inherits this process's environment: it talks to our bus.
-  process.env.DBUS_SESSION_BUS_ADDRESS = kc.address;
-  resetKeychainForTests();
-});
-afterAll(async () => {
-  resetKeychainForTests();
-  await kc?.close();
-});
+const keychain = usePrivateKeychain();
 
 function capture() {
   const lines: string[] = [];
@@ -37,6 +21,7 @@ function capture() {
 
 describe('the keychain probe', () => {
   it('writes, reads back and deletes its entry, leaving nothing behind', async () => {
+    const kc = keychain();
     const vault = createKeychainVault();
     const start = performance.now();
     expect(await probeKeychain(vault)).toEqual({ ok: true });
@@ -46,6 +31,7 @@ describe('the keychain probe', () => {
   });
 
   it('a secret that is not our JSON reads as signed out, and a new sign-in replaces it', async () => {
+    const kc = keychain();
     const root = tempDir();
     const store = await openStore({ root, client: 'bounded', storage: 'keychain', log: capture().log });
     const now = Math.floor(Date.now() / 1000);
@@ -77,6 +63,7 @@ describe('the keychain probe', () => {
 
 describe('a session bus that hangs (SIGSTOP)', () => {
   it('costs one 3 s wait with the event loop turning, then no call waits, and the process exits', async () => {
+    const kc = keychain();
     const root = tempDir();
     const started = Date.now();
     const { stdout, stderr, exitedAt } = await new Promise<{

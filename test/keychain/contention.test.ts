@@ -6,27 +6,17 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/log.js';
-import { keychainAccount, resetKeychainForTests } from '../../src/store/keychain.js';
+import { keychainAccount } from '../../src/store/keychain.js';
 import { openStore } from '../../src/store/open-store.js';
 import { TSX_LOADER, tempDir } from '../helpers/mcp-server.js';
-import { type PrivateKeychain, startPrivateKeychain } from './private-keychain.js';
+import { usePrivateKeychain } from './private-keychain.js';
 
 const API = 'http://127.0.0.1:9/counter-api';
 const TIMES = 5;
 const run = promisify(execFile);
-let kc: PrivateKeychain;
-
-beforeAll(async () => {
-  kc = await startPrivateKeychain();
-  process.env.DBUS_SESSION_BUS_ADDRESS = kc.address;
-  resetKeychainForTests();
-});
-afterAll(async () => {
-  resetKeychainForTests();
-  await kc?.close();
-});
+const keychain = usePrivateKeychain();
 
 const log = createLogger({ write: () => {} });
 
@@ -61,7 +51,7 @@ async function race(root: string, storages: Array<'file' | 'keychain'>) {
           storage,
           String(TIMES),
         ],
-        { env: { ...process.env, DBUS_SESSION_BUS_ADDRESS: kc.address }, timeout: 90_000 },
+        { env: { ...process.env, DBUS_SESSION_BUS_ADDRESS: keychain().address }, timeout: 90_000 },
       ),
     ),
   );
@@ -71,6 +61,7 @@ async function race(root: string, storages: Array<'file' | 'keychain'>) {
 
 describe('eight processes, one credential', () => {
   it('keychain storage: the lock serializes read-modify-write, no lost update', async () => {
+    const kc = keychain();
     const root = tempDir();
     const store = await seed(root, 'keychain');
     const { outs } = await race(root, Array(8).fill('keychain'));
@@ -85,6 +76,7 @@ describe('eight processes, one credential', () => {
   }, 120_000);
 
   it('half file, half keychain: the credential moves on every turn and nothing is lost', async () => {
+    const kc = keychain();
     const root = tempDir();
     const store = await seed(root, 'file');
     const { outs } = await race(root, [

@@ -4,7 +4,8 @@
 // the environment the suite was started in. Without the Debian packages it FAILS, saying so.
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
-import { KEYCHAIN_SERVICE } from '../../src/store/keychain.js';
+import { afterAll, beforeAll } from 'vitest';
+import { KEYCHAIN_SERVICE, resetKeychainForTests } from '../../src/store/keychain.js';
 import { WITH_KEYCHAIN } from './keychain.js';
 
 const run = promisify(execFile);
@@ -35,6 +36,34 @@ bus=$(dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedes
 printf 'ready %s %s %s\\n' "$HOSTSMITH_TEST_KEYRING_PID" "$bus" "$DBUS_SESSION_BUS_ADDRESS"
 exec cat >/dev/null
 `;
+
+/**
+ * A private keychain for the calling test file, started before its tests and stopped after them;
+ * this process's keychain calls go to it. The accessor throws the setup error in every test, so
+ * that without a keychain each test FAILS with the how-to (none is reported as skipped).
+ */
+export function usePrivateKeychain(): () => PrivateKeychain {
+  let kc: PrivateKeychain | undefined;
+  let failure: Error | undefined;
+  beforeAll(async () => {
+    try {
+      kc = await startPrivateKeychain();
+      // The keychain helper process inherits this process's environment: it talks to our bus.
+      process.env.DBUS_SESSION_BUS_ADDRESS = kc.address;
+      resetKeychainForTests();
+    } catch (error) {
+      failure = error as Error;
+    }
+  });
+  afterAll(async () => {
+    resetKeychainForTests();
+    await kc?.close();
+  });
+  return () => {
+    if (!kc) throw failure ?? new Error(`No private keychain. ${INSTALL_HINT}`);
+    return kc;
+  };
+}
 
 export async function startPrivateKeychain(): Promise<PrivateKeychain> {
   for (const tool of ['dbus-run-session', 'gnome-keyring-daemon', 'secret-tool', 'dbus-send']) {
