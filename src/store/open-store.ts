@@ -9,6 +9,7 @@ import {
   KEYCHAIN_SERVICE,
   KeychainUnavailable,
   keychainAccount,
+  keychainPoisoned,
   probeKeychain,
   type TokenVault,
 } from './keychain.js';
@@ -45,7 +46,13 @@ export async function openStore(opts: OpenStoreOptions): Promise<CredentialStore
     storage = 'file';
   } else {
     if (!opts.vault && !autoProbe) autoProbe = probeKeychain(vault);
-    const probe = opts.vault ? await probeKeychain(vault) : await autoProbe!;
+    const poisoned = opts.vault ? undefined : keychainPoisoned();
+    // A keychain that stopped answering since the probe counts as a failed probe.
+    const probe = poisoned
+      ? { ok: false as const, reason: poisoned }
+      : opts.vault
+        ? await probeKeychain(vault)
+        : await autoProbe!;
     if (probe.ok) {
       storage = 'keychain';
     } else if (opts.storage === 'keychain') {
