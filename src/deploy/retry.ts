@@ -1,6 +1,8 @@
 // Which failures of a blob upload are worth another try, and how long to wait before it.
-// Retried: 5xx, 429, and a connection that broke (reset, refused, closed, timed out). Never
-// retried: every other 4xx — the request itself is wrong and will be wrong again.
+// Retried here: 5xx other than 503, and a connection that broke (reset, refused, closed, timed
+// out). 503 and 429 are the HostsmithClient's: it waits out their Retry-After (bounded) itself,
+// up to three tries in all, so retrying them again here would multiply the tries. Never
+// retried: every other 4xx, since the request itself is wrong and will be wrong again.
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface RetryPolicy {
@@ -40,7 +42,7 @@ function field(err: unknown, name: string): unknown {
 export function isTransient(err: unknown): boolean {
   for (let e: unknown = err, depth = 0; e !== undefined && depth < 8; e = field(e, 'cause'), depth++) {
     const status = field(e, 'status');
-    if (typeof status === 'number') return status >= 500 || status === 429;
+    if (typeof status === 'number') return status >= 500 && status !== 503;
     if (field(e, 'name') === 'AbortError') return false;
     const code = field(e, 'code');
     if (typeof code === 'string' && (NETWORK_CODES.has(code) || /network|connection|socket/i.test(code)))

@@ -4,6 +4,7 @@
 import type { Readable } from 'node:stream';
 import * as z from 'zod/v4';
 import type { Partition } from '../auth/types.js';
+import { ROUTES } from './routes.js';
 
 /** One file is at most 25 MiB (the API answers 413 payload_too_large above it). */
 export const MAX_FILE_BYTES = 25 * 1024 * 1024;
@@ -74,7 +75,7 @@ export interface SiteRef {
   signal?: AbortSignal;
 }
 
-const sitePath = (siteId: string) => `/v1/sites/${encodeURIComponent(siteId)}`;
+const sitePath = ROUTES.site;
 const deployPath = (siteId: string, deployId: string) =>
   `${sitePath(siteId)}/deploys/${encodeURIComponent(deployId)}`;
 
@@ -127,7 +128,8 @@ export async function uploadBlob(api: DeployApi, ref: SiteRef, blob: BlobUpload)
     body: blob.open,
     contentType: blob.contentType,
     contentLength: blob.size,
-    // The deploy engine owns retries of blob uploads (bounded backoff, counted per blob).
+    // The client still waits out 429/503 (Retry-After); other 5xx and broken connections are
+    // retried by the deploy engine (src/deploy/retry.ts), so the tries stay counted per blob.
     retry: 'none',
     signal: ref.signal,
   });

@@ -5,58 +5,37 @@ import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
+import { type Session, SignInRequired } from '../../src/auth/types.js';
 import { deployDirectory } from '../../src/deploy/deploy.js';
 import { walkDirectory } from '../../src/deploy/walk.js';
-import type { DeployApi, DeployRequestOptions } from '../../src/hostsmith/deploys.js';
+import { HostsmithClient } from '../../src/hostsmith/client.js';
+import { createLogger } from '../../src/log.js';
 import { call, startTestSandbox } from '../helpers/sandbox.js';
-
-// TEMPORARY: a bare transport until src/hostsmith/client.ts lands; then HostsmithClient.
-function apiFor(base: string, token: string): DeployApi {
-  return {
-    async request<T>(opts: DeployRequestOptions<T>): Promise<T> {
-      const url = new URL(opts.path, base);
-      if (opts.partition) url.searchParams.set('partition', opts.partition);
-      const headers: Record<string, string> = { authorization: `Bearer ${token}` };
-      let body: RequestInit['body'];
-      if (opts.json !== undefined) {
-        body = JSON.stringify(opts.json);
-        headers['content-type'] = 'application/json';
-      } else if (opts.body) {
-        const b = opts.body();
-        body = b instanceof Readable ? (Readable.toWeb(b) as ReadableStream) : b;
-        if (opts.contentType) headers['content-type'] = opts.contentType;
-        if (opts.contentLength !== undefined) headers['content-length'] = String(opts.contentLength);
-      }
-      const res = await fetch(url, {
-        method: opts.method,
-        headers,
-        body,
-        duplex: 'half',
-        signal: opts.signal,
-      } as RequestInit);
-      const text = await res.text();
-      const json: unknown = text ? JSON.parse(text) : undefined;
-      if (res.status >= 400) {
-        const e = (json as { error: { code: string; message: string; missing?: string[] } }).error;
-        throw Object.assign(new Error(e.message), {
-          status: res.status,
-          code: e.code,
-          details: { missing: e.missing },
-        });
-      }
-      return opts.schema ? opts.schema.parse(json) : (json as T);
-    },
-  };
-}
 
 const EXAMPLE = resolve(import.meta.dirname, '../../examples/site');
 const FAST = { attempts: 3, baseDelayMs: 20, maxRetryAfterMs: 200 };
 
 const sandbox = await startTestSandbox({ rateLimit: 10_000, uploadRateLimit: 10_000 });
 const token = await sandbox.token({ email: 'sam@example.com' });
-const api: DeployApi = apiFor(sandbox.api, token);
+// The real client on a real token; the Session is the only stand-in (no refresh here).
+const session: Session = {
+  accessToken: async () => token,
+  afterUnauthorized: async () => {
+    throw new SignInRequired('revoked');
+  },
+  beginSignIn: async () => {
+    throw new Error('no sign-in in this test');
+  },
+  account: async () => ({ email: 'sam@example.com', homePartition: 'us' }),
+};
+const api = new HostsmithClient({
+  apiUrl: sandbox.api,
+  session,
+  log: createLogger({ write: () => {} }),
+  userAgent: 'deploy-sandbox-test',
+});
+afterAll(() => api.close());
 const tmp = await fs.mkdtemp(join(tmpdir(), 'deploy-int-'));
 afterAll(() => fs.rm(tmp, { recursive: true, force: true }));
 
@@ -135,7 +114,7 @@ describe('deploy against the sandbox', () => {
     expect(blobPuts()).toEqual([]);
   });
 
-  it('a 503 on blob uploads is retried', async () => {
+  it('a 503 on blob uploads is retried (the client waits it out)', async () => {
     const site = await newSite();
     const dir = await freshFolder(3);
     sandbox.window.clearRequestLog();
@@ -160,6 +139,28 @@ describe('deploy against the sandbox', () => {
     expect(Buffer.from(await f1.arrayBuffer()).equals(await fs.readFile(join(dir, 'f1.bin')))).toBe(true);
   });
 
+  it('a 500 on blob uploads is retried (by the deploy engine)', async () => {
+    const site = await newSite();
+    const dir = await freshFolder(2);
+    sandbox.window.clearRequestLog();
+    sandbox.window.injectFault({
+      kind: 'status',
+      status: 500,
+      method: 'PUT',
+      pathPrefix: '/v1/sites',
+      count: 2,
+    });
+    const report = await deployDirectory({
+      api,
+      siteId: site.id,
+      directory: dir,
+      retry: FAST,
+      concurrency: 1,
+    });
+    expect(report).toMatchObject({ fileCount: 2, filesUploaded: 2, bytesUploaded: 80_000 });
+    expect(blobPuts().map((e) => e.status)).toEqual([500, 500, 201, 201]);
+  });
+
   it('a dropped connection on a blob upload is retried', async () => {
     const site = await newSite();
     const dir = await freshFolder(2);
@@ -176,7 +177,7 @@ describe('deploy against the sandbox', () => {
     expect(blobPuts().map((e) => e.status)).toEqual([null, 201, 201]);
   });
 
-  it('three 503s in a row fail the deploy, naming the failure', async () => {
+  it('three 503s in a row fail the deploy after 3 tries, not more', async () => {
     const site = await newSite();
     const dir = await freshFolder(1);
     sandbox.window.clearRequestLog();

@@ -4,18 +4,19 @@
 // and a publish that answers missing_blobs gets those blobs once and is asked again.
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
-import { createServer, type IncomingMessage, request, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { type Session, SignInRequired } from '../../src/auth/types.js';
 import { deployDirectory } from '../../src/deploy/deploy.js';
 import { hashFiles } from '../../src/deploy/hash.js';
 import { isTransient } from '../../src/deploy/retry.js';
 import { uploadBlobs } from '../../src/deploy/upload.js';
 import { walkDirectory } from '../../src/deploy/walk.js';
-import type { DeployApi, DeployRequestOptions } from '../../src/hostsmith/deploys.js';
+import { HostsmithClient } from '../../src/hostsmith/client.js';
+import { createLogger } from '../../src/log.js';
 
 const FAST = { attempts: 3, baseDelayMs: 5, maxRetryAfterMs: 50 };
 const base = await fs.mkdtemp(join(tmpdir(), 'deploy-upload-'));
@@ -35,52 +36,27 @@ afterAll(async () => {
   await fs.rm(base, { recursive: true, force: true });
 });
 
-/** A transport of the DeployApi shape over real HTTP; errors carry status/code like HostsmithError. */
-const api: DeployApi = {
-  request<T>(opts: DeployRequestOptions<T>): Promise<T> {
-    return new Promise((resolve, reject) => {
-      const query = opts.partition ? `?partition=${opts.partition}` : '';
-      const headers: Record<string, string> = {};
-      let payload: Buffer | Readable | undefined;
-      if (opts.json !== undefined) {
-        payload = Buffer.from(JSON.stringify(opts.json));
-        headers['content-type'] = 'application/json';
-      } else if (opts.body) {
-        payload = opts.body();
-        if (opts.contentType) headers['content-type'] = opts.contentType;
-        if (opts.contentLength !== undefined) headers['content-length'] = String(opts.contentLength);
-      }
-      const req = request(
-        { host: '127.0.0.1', port, method: opts.method, path: `${opts.path}${query}`, headers, agent: false },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('error', reject);
-          res.on('end', () => {
-            const text = Buffer.concat(chunks).toString('utf8');
-            const json: unknown = text ? JSON.parse(text) : undefined;
-            const status = res.statusCode ?? 0;
-            if (status >= 400) {
-              const e = (json as { error: { code: string; message: string; missing?: string[] } }).error;
-              const err = Object.assign(new Error(e.message), {
-                status,
-                code: e.code,
-                details: e.missing ? { missing: e.missing } : undefined,
-              });
-              reject(err);
-            } else resolve(opts.schema ? opts.schema.parse(json) : (json as T));
-          });
-        },
-      );
-      req.on('error', reject);
-      if (payload instanceof Readable) payload.pipe(req);
-      else req.end(payload);
-    });
+// The real HostsmithClient; only its Session is faked (a fixed token).
+const session: Session = {
+  accessToken: async () => 'test-access-token',
+  afterUnauthorized: async () => {
+    throw new SignInRequired('revoked');
   },
+  beginSignIn: async () => {
+    throw new Error('no sign-in in unit tests');
+  },
+  account: async () => undefined,
 };
+const api = new HostsmithClient({
+  apiUrl: `http://127.0.0.1:${port}`,
+  session,
+  log: createLogger({ write: () => {} }),
+  userAgent: 'deploy-upload-test',
+});
+afterAll(() => api.close());
 
-function sendJson(res: ServerResponse, status: number, body: unknown) {
-  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
+  res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
 }
 const sha = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
 
@@ -132,13 +108,13 @@ describe('uploadBlobs', () => {
     for (const [digest, bytes] of received) expect(sha(bytes)).toBe(digest);
   });
 
-  it('retries a 503 and then succeeds (3 tries for that blob)', async () => {
+  it('retries a 502 and then succeeds (3 tries for that blob)', async () => {
     const blobs = await blobsOf(await folder(3));
     const victim = blobs[1]?.sha256 ?? '';
     behaviour = (req, res, body) => {
       const n = count(req);
       if (digestOf(req) === victim && n <= 2)
-        return sendJson(res, 503, { error: { code: 'unavailable', message: 'x' } });
+        return sendJson(res, 502, { error: { code: 'internal', message: 'x' } });
       received.set(digestOf(req), body);
       sendJson(res, 201, {});
     };
@@ -146,6 +122,28 @@ describe('uploadBlobs', () => {
     expect(r.retries).toBe(2);
     expect(attempts.get(victim)).toBe(3);
     expect(sha(received.get(victim) ?? Buffer.alloc(0))).toBe(victim);
+  });
+
+  it('a 503 is waited out by the client (Retry-After), still 3 tries in all, never 9', async () => {
+    const blobs = await blobsOf(await folder(2));
+    const [ok, dead] = [blobs[0]?.sha256 ?? '', blobs[1]?.sha256 ?? ''];
+    behaviour = (req, res) => {
+      const n = count(req);
+      if ((digestOf(req) === ok && n <= 2) || digestOf(req) === dead) {
+        return sendJson(
+          res,
+          503,
+          { error: { code: 'unavailable', message: 'busy' } },
+          { 'retry-after': '0' },
+        );
+      }
+      sendJson(res, 201, {});
+    };
+    await expect(
+      uploadBlobs({ api, site, deployId: 'dep_1', blobs, retry: FAST, concurrency: 1 }),
+    ).rejects.toMatchObject({ status: 503, code: 'unavailable' });
+    expect(attempts.get(ok)).toBe(3);
+    expect(attempts.get(dead)).toBe(3);
   });
 
   it('retries a dropped connection with a fresh stream of the whole file', async () => {
@@ -203,8 +201,14 @@ describe('uploadBlobs', () => {
 
 describe('isTransient', () => {
   it('classifies statuses and network errors, following causes', () => {
-    expect(isTransient({ status: 503 })).toBe(true);
-    expect(isTransient({ status: 429 })).toBe(true);
+    expect(isTransient({ status: 500 })).toBe(true);
+    expect(isTransient({ status: 502 })).toBe(true);
+    // The client has already waited these out.
+    expect(isTransient({ status: 503 })).toBe(false);
+    expect(isTransient({ status: 429 })).toBe(false);
+    expect(
+      isTransient({ code: 'network', cause: Object.assign(new Error('x'), { code: 'ECONNRESET' }) }),
+    ).toBe(true);
     expect(isTransient({ status: 409 })).toBe(false);
     expect(isTransient(Object.assign(new Error('x'), { code: 'ECONNRESET' }))).toBe(true);
     expect(
