@@ -53,16 +53,16 @@ class TappedTransport implements Transport {
   constructor(readonly inner: StdioClientTransport) {
     inner.onclose = () => this.onclose?.();
     inner.onerror = (error) => this.onerror?.(error);
-    inner.onmessage = (message, extra) => {
+    inner.onmessage = (message) => {
       captured.push(JSON.stringify(message));
-      this.onmessage?.(message, extra);
+      this.onmessage?.(message);
     };
   }
   start() {
     return this.inner.start();
   }
-  send(...args: Parameters<Transport['send']>) {
-    return this.inner.send(...args);
+  send(message: Parameters<StdioClientTransport['send']>[0]) {
+    return this.inner.send(message);
   }
   close() {
     return this.inner.close();

@@ -1,0 +1,49 @@
+// Failures in words a model can act on: what failed, and what to do about it. Never a token.
+import { HostsmithError } from '../hostsmith/client.js';
+import { redact } from '../log.js';
+
+const SCOPE_WORDS: Record<string, string> = {
+  'sites:read': 'read sites',
+  'sites:write': 'change sites',
+  'domains:read': 'read domains',
+  'files:write': 'upload files',
+};
+
+export function toToolErrorText(error: unknown): string {
+  return redact(describe(error));
+}
+
+function describe(error: unknown): string {
+  if (!(error instanceof Error)) return `Unexpected failure: ${String(error)}`;
+  if (!(error instanceof HostsmithError)) return error.message;
+  const what = `Hostsmith (${error.operation})`;
+  switch (error.code) {
+    case 'not_found':
+      return `Not found: ${error.message} Check the site_id and its partition with list_sites (a site lives in one partition).`;
+    case 'conflict':
+      return `Name taken: ${error.message} Choose another name.`;
+    case 'insufficient_scope': {
+      const scope = (error.details as { scope?: string } | undefined)?.scope;
+      const words = scope ? ` "${scope}" (${SCOPE_WORDS[scope] ?? scope})` : '';
+      return `This sign-in lacks the permission${words}. Ask the user to run "npx hostsmith-mcp logout" and sign in again, granting it.`;
+    }
+    case 'rate_limited':
+      return `Hostsmith is rate limiting these requests. Try again in ${error.retryAfter ?? 60} seconds.`;
+    case 'invalid_partition':
+    case 'invalid_path':
+    case 'invalid_request':
+      return `Hostsmith refused the request: ${error.message}`;
+    case 'payload_too_large':
+      return `A file is over Hostsmith's 25 MiB limit for one file: ${error.message}`;
+    case 'network':
+    case 'timeout':
+      return `Could not reach ${what}: ${error.message} Check the network, then try again.`;
+    case 'malformed_response':
+      return `${error.message} Hostsmith may be having trouble; try again later.`;
+    case 'unavailable':
+    case 'internal':
+      return `${what} is unavailable right now (${error.status ?? 'no answer'}${error.retryAfter ? `, retry after ${error.retryAfter} s` : ''}): ${error.message} Try again later.`;
+    default:
+      return `${what} failed (${error.status ?? ''} ${error.code}): ${error.message}`;
+  }
+}

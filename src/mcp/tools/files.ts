@@ -1,0 +1,83 @@
+import * as z from 'zod/v4';
+import { contentTypeOf } from '../../deploy/content-type.js';
+import { FileSchema } from '../../hostsmith/schemas.js';
+import { defineTool } from '../tool.js';
+import { filePathArg, partitionArg, siteIdArg } from './common.js';
+
+/** One file at most 25 MiB, as the API allows. */
+const MAX_FILE_BYTES = 25 * 1024 * 1024;
+
+export const listFiles = defineTool({
+  name: 'list_files',
+  title: 'List files',
+  description: "A site's files: path, size, sha256 and content type.",
+  inputSchema: z.object({ site_id: siteIdArg, partition: partitionArg }),
+  outputSchema: z.object({ files: z.array(FileSchema) }),
+  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+  async handler({ site_id, partition }, { api, signal }) {
+    const files = await api.listFiles(site_id, partition, signal);
+    return {
+      structured: { files },
+      text: files.map((f) => `${f.path}  ${f.size} B  ${f.contentType}`).join('\n') || 'No files.',
+    };
+  },
+});
+
+export const uploadFiles = defineTool({
+  name: 'upload_files',
+  title: 'Upload files',
+  description:
+    'Write files to a site from content given here, replacing any file at the same path; other files stay. For text use encoding "utf8" (the default); for binary, base64 with encoding "base64". To publish a whole folder from disk, use deploy_directory instead.',
+  inputSchema: z.object({
+    site_id: siteIdArg,
+    partition: partitionArg,
+    files: z
+      .array(
+        z.object({
+          path: filePathArg,
+          content: z.string().describe('The file content: text, or base64 when encoding is "base64".'),
+          encoding: z.enum(['utf8', 'base64']).optional().describe('"utf8" (default) or "base64".'),
+        }),
+      )
+      .min(1)
+      .max(100),
+  }),
+  outputSchema: z.object({
+    files: z.array(FileSchema),
+  }),
+  annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
+  async handler({ site_id, partition, files }, { api, signal, progress }) {
+    const written = [];
+    for (const [i, file] of files.entries()) {
+      const encoding = file.encoding ?? 'utf8';
+      if (encoding === 'base64' && !/^[A-Za-z0-9+/_-]*={0,2}$/.test(file.content.replace(/\s/g, ''))) {
+        throw new Error(`files[${i}].content: is not valid base64 (encoding is "base64")`);
+      }
+      const bytes = Buffer.from(file.content, encoding);
+      if (bytes.length > MAX_FILE_BYTES) {
+        throw new Error(
+          `files[${i}] (${file.path}): ${bytes.length} bytes is over the 25 MiB limit for one file`,
+        );
+      }
+      written.push(await api.putFile(site_id, file.path, bytes, contentTypeOf(file.path), partition, signal));
+      await progress(`uploaded ${i + 1}/${files.length}: ${file.path}`);
+    }
+    return {
+      structured: { files: written },
+      text: written.map((f) => `wrote ${f.path} (${f.size} B)`).join('\n'),
+    };
+  },
+});
+
+export const deleteFile = defineTool({
+  name: 'delete_file',
+  title: 'Delete file',
+  description: 'Remove one file from a site.',
+  inputSchema: z.object({ site_id: siteIdArg, partition: partitionArg, path: filePathArg }),
+  outputSchema: z.object({ deleted: z.literal(true), path: z.string() }),
+  annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
+  async handler({ site_id, partition, path }, { api, signal }) {
+    await api.deleteFile(site_id, path, partition, signal);
+    return { structured: { deleted: true as const, path }, text: `Deleted ${path}.` };
+  },
+});
