@@ -2,16 +2,11 @@
 import * as z from 'zod/v4';
 import { deployDirectory as runDeploy } from '../../deploy/deploy.js';
 import { defineTool } from '../tool.js';
+import { partitionArg, siteIdArg } from './common.js';
 
 const input = z.object({
-  site_id: z
-    .string()
-    .min(1)
-    .describe('The id of the site to deploy to (site_…), as list_sites or create_site return it.'),
-  partition: z
-    .enum(['us', 'eu'])
-    .optional()
-    .describe("The site's partition, as list_sites shows it. Omit for the user's home partition."),
+  site_id: siteIdArg,
+  partition: partitionArg,
   directory: z
     .string()
     .min(1)
