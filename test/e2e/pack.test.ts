@@ -27,7 +27,8 @@ it('the packed tarball runs with npx and answers initialize and tools/list', {
 
   const transport = new StdioClientTransport({
     command: 'npx',
-    args: ['-y', '--prefer-offline', join(dir, filename)],
+    // --package: a bare tarball path is taken for a command when npx decides what to run.
+    args: ['-y', '--prefer-offline', `--package=${join(dir, filename)}`, 'hostsmith-mcp'],
     cwd: dir,
     env: {
       PATH: process.env.PATH ?? '',
