@@ -32,7 +32,11 @@ function once(args) {
     const child = spawn(process.execPath, args, {
       stdio: ['pipe', 'pipe', 'ignore'],
       // A config dir of its own: the server must not touch the machine's credentials.
-      env: { ...process.env, HOSTSMITH_MCP_CONFIG_DIR: '/nonexistent-bench', HOSTSMITH_API_URL: 'http://127.0.0.1:9' },
+      env: {
+        ...process.env,
+        HOSTSMITH_MCP_CONFIG_DIR: '/nonexistent-bench',
+        HOSTSMITH_API_URL: 'http://127.0.0.1:9',
+      },
     });
     let buffer = '';
     let initMs;
@@ -47,7 +51,9 @@ function once(args) {
         if (msg.id === 1) {
           initMs = Number(process.hrtime.bigint() - started) / 1e6;
           child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' })}\n`);
-          child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list', params: {} })}\n`);
+          child.stdin.write(
+            `${JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list', params: {} })}\n`,
+          );
         } else if (msg.id === 2) {
           const listMs = Number(process.hrtime.bigint() - started) / 1e6;
           let rssKb = 0;
@@ -75,7 +81,7 @@ const results = {};
 for (let i = 0; i < runs; i++) {
   for (const c of candidates) {
     const r = await once(c.args);
-    (results[c.name] ??= []).push(r);
+    results[c.name] = [...(results[c.name] ?? []), r];
   }
 }
 
