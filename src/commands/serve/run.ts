@@ -5,7 +5,6 @@ import type { IO } from '../../cli/io.js';
 import type { Settings } from '../../config.js';
 import { createLogger } from '../../log.js';
 import { createServer, type Workspace } from '../../mcp/server.js';
-import { openWorkspace } from '../shared/workspace.js';
 
 export interface ServeOptions {
   settings: Settings;
@@ -21,12 +20,10 @@ export async function run(opts: ServeOptions): Promise<number> {
     const key = opts.settings.client ?? clientName ?? '';
     let workspace = workspaces.get(key);
     if (!workspace) {
-      workspace = openWorkspace({
-        settings: opts.settings,
-        clientName: key || undefined,
-        log,
-        interactive: true,
-      });
+      // Loaded on the first tool call: OAuth, the store and the keychain cost nothing at start.
+      workspace = import('../shared/workspace.js').then(({ openWorkspace }) =>
+        openWorkspace({ settings: opts.settings, clientName: key || undefined, log, interactive: true }),
+      );
       // A failure (say, an unusable keychain) is reported to this call and retried on the next.
       workspace.catch(() => workspaces.delete(key));
       workspaces.set(key, workspace);
