@@ -182,15 +182,20 @@ describe('create, read, update, delete', () => {
     expect(rename.status).toBe(409);
   });
 
-  test.each(['Upper', '-lead', 'trail-', 'under_score', 'dot.name', '', 'a'.repeat(64)])(
-    'the name %j is refused',
-    async (name) => {
-      const token = await sb.token();
-      const r = await call(sb.api, 'POST', '/v1/sites', { token, body: { name } });
-      expect(r.status).toBe(400);
-      expect(r.json.error?.code).toBe('invalid_request');
-    },
-  );
+  test.each([
+    'Upper',
+    '-lead',
+    'trail-',
+    'under_score',
+    'dot.name',
+    '',
+    'a'.repeat(64),
+  ])('the name %j is refused', async (name) => {
+    const token = await sb.token();
+    const r = await call(sb.api, 'POST', '/v1/sites', { token, body: { name } });
+    expect(r.status).toBe(400);
+    expect(r.json.error?.code).toBe('invalid_request');
+  });
 
   test.each(['a', '0', 'a-b', 'a'.repeat(63)])('the name %j is accepted', async (name) => {
     const token = await sb.token({ email: 'sam@example.com' });
