@@ -4,6 +4,7 @@
 import type { Readable } from 'node:stream';
 import * as z from 'zod/v4';
 import type { Partition } from '../auth/types.js';
+import type { HostsmithClient } from './client.js';
 import { ROUTES } from './routes.js';
 
 /** One file is at most 25 MiB (the API answers 413 payload_too_large above it). */
@@ -46,28 +47,8 @@ export const SiteUrlSchema = z.object({ id: z.string(), url: z.string() });
 /** `details` of a 409 missing_blobs. */
 export const MissingBlobsSchema = z.object({ missing: z.array(Digest) });
 
-/**
- * The subset of HostsmithClient.request the deploy calls use. HostsmithClient satisfies it
- * structurally; tests may hand in any transport with the same shape.
- */
-export interface DeployRequestOptions<T> {
-  method: 'GET' | 'POST' | 'PUT';
-  /** Already percent-encoded. */
-  path: string;
-  partition?: Partition;
-  json?: unknown;
-  /** A factory, so a retry re-opens the stream. */
-  body?: () => Readable | Buffer;
-  contentType?: string;
-  contentLength?: number;
-  schema?: z.ZodType<T>;
-  retry?: 'safe' | 'none';
-  signal?: AbortSignal;
-}
-
-export interface DeployApi {
-  request<T>(opts: DeployRequestOptions<T>): Promise<T>;
-}
+/** What the deploy calls need of the client: its request(); tests may hand in any transport. */
+export type DeployApi = Pick<HostsmithClient, 'request'>;
 
 export interface SiteRef {
   siteId: string;
