@@ -211,6 +211,22 @@ describe('login and status', () => {
     expect(env.tabs()).toBe(tabs);
   });
 
+  it('login again replaces the stored sign-in and revokes the old grant', async () => {
+    const configDir = tempDir();
+    const known = new Set((await env.sandbox.window.grants()).map((g) => g.grantId));
+    const first = await cli(['login', '--client', 'claude-ai', '--storage', 'file'], configDir);
+    expect(first.code, show(first)).toBe(0);
+    const firstGrants = (await env.sandbox.window.grants()).filter((g) => !known.has(g.grantId));
+    expect(firstGrants).toHaveLength(1);
+    const again = await cli(['login', '--client', 'claude-ai', '--storage', 'file'], configDir);
+    expect(again.code, show(again)).toBe(0);
+    expect(again.stdout).toContain('The previous sign-in for this folder was replaced and revoked.');
+    const live = new Set((await env.sandbox.window.grants()).map((g) => g.grantId));
+    expect(live.has(firstGrants[0]!.grantId)).toBe(false);
+    const status = await cli(['status', '--client', 'claude-ai', '--storage', 'file'], configDir);
+    expect(status.code, show(status)).toBe(0);
+  });
+
   it('every command has --help', async () => {
     for (const command of ['login', 'logout', 'status']) {
       const help = await cli([command, '--help'], tempDir());

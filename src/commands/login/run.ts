@@ -1,11 +1,12 @@
 // `hostsmith-mcp login`: the sign-in a tool call would start, run from a terminal. Prints the
 // link (and opens the browser unless --no-browser), waits up to --timeout seconds, then says who
 // signed in, with which scopes, and where the credentials were stored. Exit 1 on deny or timeout.
-import { AuthError, type SignIn } from '../../auth/index.js';
+import { AuthError, createAuthHttp, createOAuthClient, type SignIn } from '../../auth/index.js';
 import type { IO } from '../../cli/io.js';
 import type { Settings } from '../../config.js';
 import { createLogger } from '../../log.js';
 import { listClientFolders, safeClientName } from '../../store/paths.js';
+import type { LoadedCredential } from '../../store/types.js';
 import { openWorkspace, type Workspace } from '../shared/workspace.js';
 import { configRoot, describeFolderChoice, tokenLocation } from '../status/credential-sets.js';
 
@@ -77,6 +78,9 @@ export async function run(opts: LoginOptions): Promise<number> {
     return 1;
   }
   try {
+    // A sign-in already stored: replaced by the new one, and its grant revoked afterwards, so that
+    // signing in again does not leave a 90-day grant behind.
+    const previous = await workspace.store.read(workspace.session.resource).catch(() => undefined);
     io.out(`Signing in to Hostsmith (${settings.apiUrl}) for client folder ${folder}.\n`);
     let signIn: SignIn;
     try {
@@ -115,6 +119,14 @@ export async function run(opts: LoginOptions): Promise<number> {
     }
 
     const cred = await workspace.store.read(workspace.session.resource);
+    if (previous?.refresh_token && previous.refresh_token !== cred?.refresh_token) {
+      const ended = await revokePrevious(previous, workspace, settings);
+      io.out(
+        ended
+          ? 'The previous sign-in for this folder was replaced and revoked.\n'
+          : 'The previous sign-in for this folder was replaced (revoking it failed; it ends within 90 days, or from your Hostsmith account page).\n',
+      );
+    }
     const where = tokenLocation(workspace.store, folder, workspace.session.resource);
     io.out(
       [
@@ -129,5 +141,29 @@ export async function run(opts: LoginOptions): Promise<number> {
     return 0;
   } finally {
     await workspace.close().catch(() => {});
+  }
+}
+
+/** RFC 7009 on the replaced grant's refresh token (which ends it); best effort. */
+async function revokePrevious(
+  previous: LoadedCredential,
+  workspace: Workspace,
+  settings: Settings,
+): Promise<boolean> {
+  const http = createAuthHttp();
+  try {
+    const oauth = createOAuthClient({
+      apiUrl: workspace.session.resource,
+      store: workspace.store,
+      http,
+      log: createLogger({ write: () => {}, level: 'error' }),
+      ...(settings.clientId ? { clientId: settings.clientId } : {}),
+    });
+    const grant = { issuer: previous.issuer, clientId: previous.client_id };
+    return await oauth.revoke(grant, previous.refresh_token, 'refresh_token');
+  } catch {
+    return false;
+  } finally {
+    await http.close().catch(() => {});
   }
 }
