@@ -1,7 +1,14 @@
 // The pages our loopback server shows in the person's browser: one per outcome, in plain
 // words, self-contained (no external assets, no scripts), every interpolated value escaped.
 
-export type PageKind = 'success' | 'denied' | 'expired' | 'wrong_state' | 'failed' | 'not_found';
+export type PageKind =
+  | 'success'
+  | 'denied'
+  | 'expired'
+  | 'wrong_state'
+  | 'wrong_browser'
+  | 'failed'
+  | 'not_found';
 
 export interface PageDetails {
   /** The account that signed in (success). */
@@ -48,6 +55,12 @@ function content(kind: PageKind, details: PageDetails): { title: string; body: s
         ok: false,
         title: 'This sign-in does not match',
         body: `<p>This page belongs to a different sign-in than the one waiting here (perhaps an older tab). Nothing was changed.</p><p>Use the newest sign-in link. ${AGAIN}</p>`,
+      };
+    case 'wrong_browser':
+      return {
+        ok: false,
+        title: 'Finish in the browser where you started',
+        body: '<p>This sign-in was started from another browser or tab, so it cannot be finished here. Nothing was changed.</p><p>Go back to the browser that opened the sign-in link.</p>',
       };
     case 'failed':
       return {

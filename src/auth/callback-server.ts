@@ -2,7 +2,7 @@
 // 127.0.0.1 on a port the OS picks. Only the callback carrying our `state` is acted on; a
 // wrong state or any stray request (favicon, other paths, another Host) gets a small page and
 // the wait goes on. It closes after the one real callback, on timeout, or when cancelled.
-import { timingSafeEqual } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../log.js';
@@ -57,7 +57,18 @@ const PAGE_HEADERS = {
   connection: 'close',
 };
 
+const BINDING_COOKIE = 'hostsmith_sign_in';
+
+function cookieValue(req: IncomingMessage, name: string): string | undefined {
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const [key, ...rest] = part.trim().split('=');
+    if (key === name) return rest.join('=');
+  }
+  return undefined;
+}
+
 function sameSecret(a: string, b: string): boolean {
+  if (!a || !b) return false;
   const x = Buffer.from(a);
   const y = Buffer.from(b);
   return x.length === y.length && timingSafeEqual(x, y);
@@ -75,6 +86,12 @@ export async function startCallbackServer<T>(opts: CallbackServerOptions<T>): Pr
 
   let phase: 'waiting' | 'completing' | 'closed' = 'waiting';
   let start: { path: string; location: string } | undefined;
+  /**
+   * Set when the start link is opened: the browser that opened it gets this value as a cookie,
+   * and only a callback carrying it completes the sign-in — so the person who finishes the
+   * sign-in is the one who started it (the phishing rule of URL-mode elicitation).
+   */
+  let binding: string | undefined;
   let origin = '';
   let timer: NodeJS.Timeout | undefined;
 
@@ -115,10 +132,13 @@ export async function startCallbackServer<T>(opts: CallbackServerOptions<T>): Pr
     const url = new URL(req.url ?? '/', origin);
 
     if (start && url.pathname === start.path) {
-      if (phase !== 'waiting') return send(res, 410, renderPage('expired'));
+      // One use: a second visit (another tab, another person) finds the link spent.
+      if (phase !== 'waiting' || binding !== undefined) return send(res, 410, renderPage('expired'));
+      binding = randomBytes(24).toString('base64url');
       res
         .writeHead(302, {
           location: start.location,
+          'set-cookie': `${BINDING_COOKIE}=${binding}; Path=${CALLBACK_PATH}; HttpOnly; SameSite=Lax`,
           'cache-control': 'no-store',
           'referrer-policy': 'no-referrer',
           connection: 'close',
@@ -135,6 +155,13 @@ export async function startCallbackServer<T>(opts: CallbackServerOptions<T>): Pr
         'Refused a sign-in callback with a wrong or missing state; still waiting for the right one.',
       );
       return send(res, 400, renderPage('wrong_state'));
+    }
+
+    if (start && !sameSecret(cookieValue(req, BINDING_COOKIE) ?? '', binding ?? '')) {
+      opts.log.warn(
+        'Refused a sign-in callback from a browser that did not open the sign-in link; still waiting.',
+      );
+      return send(res, 400, renderPage('wrong_browser'));
     }
 
     phase = 'completing';

@@ -448,19 +448,24 @@ describe('afterUnauthorized', () => {
 
 // ---- sign-in ------------------------------------------------------------------------------
 
-function httpGet(url: string): Promise<{ status: number; location?: string; body: string }> {
+type HttpAnswer = { status: number; location?: string; body: string; cookie?: string };
+
+/** One GET; `cookie` is sent as the Cookie header, and the answer's first Set-Cookie comes back. */
+function httpGet(url: string, cookie?: string): Promise<HttpAnswer> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { agent: false }, (res) => {
+    const req = request(url, { agent: false, headers: cookie ? { cookie } : {} }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (c: string) => {
         body += c;
       });
+      const setCookie = res.headers['set-cookie']?.[0]?.split(';')[0];
       res.on('end', () =>
         resolve({
           status: res.statusCode ?? 0,
           body,
           ...(res.headers.location ? { location: res.headers.location } : {}),
+          ...(setCookie ? { cookie: setCookie } : {}),
         }),
       );
     });
@@ -469,9 +474,16 @@ function httpGet(url: string): Promise<{ status: number; location?: string; body
   });
 }
 
-/** A person's browser: follow the start link to the (fake) authorization URL and come back. */
-async function approve(link: string, params: Record<string, string> = { code: 'good-code' }) {
-  const start = await httpGet(link);
+/**
+ * A person's browser: follow the start link (or use the visit already made) to the (fake)
+ * authorization URL and come back, carrying the cookie the start link set.
+ */
+async function approve(
+  link: string,
+  params: Record<string, string> = { code: 'good-code' },
+  opened?: HttpAnswer,
+) {
+  const start = opened ?? (await httpGet(link));
   expect(start.status).toBe(302);
   const authorize = new URL(start.location as string);
   const callback = new URL(authorize.searchParams.get('redirect_uri') as string);
@@ -479,7 +491,7 @@ async function approve(link: string, params: Record<string, string> = { code: 'g
     ...params,
     state: authorize.searchParams.get('state') as string,
   }).toString();
-  return httpGet(callback.href);
+  return httpGet(callback.href, start.cookie);
 }
 
 describe('beginSignIn', () => {
@@ -566,8 +578,32 @@ describe('beginSignIn', () => {
     const start = await httpGet(signIn.url);
     const callback = new URL(new URL(start.location as string).searchParams.get('redirect_uri') as string);
     callback.search = 'code=good-code&state=forged';
-    expect((await httpGet(callback.href)).status).toBe(400);
-    expect((await approve(signIn.url)).status).toBe(200);
+    expect((await httpGet(callback.href, start.cookie)).status).toBe(400);
+    expect((await approve(signIn.url, undefined, start)).status).toBe(200);
+    await expect(signIn.done).resolves.toEqual(ADA);
+  });
+
+  it('the start link works once, and only the browser that opened it can finish', async () => {
+    const { session } = harness();
+    const signIn = await session.beginSignIn();
+    const start = await httpGet(signIn.url);
+    expect(start.status).toBe(302);
+    expect(start.cookie).toMatch(/^hostsmith_sign_in=[\w-]{20,}$/);
+    const again = await httpGet(signIn.url);
+    expect(again.status).toBe(410);
+    expect(again.body).toContain('already used');
+    // Someone else's browser (no cookie, or a forged one) with the right state: refused, wait goes on.
+    const authorize = new URL(start.location as string);
+    const callback = new URL(authorize.searchParams.get('redirect_uri') as string);
+    callback.search = new URLSearchParams({
+      code: 'good-code',
+      state: authorize.searchParams.get('state') as string,
+    }).toString();
+    const stranger = await httpGet(callback.href);
+    expect(stranger.status).toBe(400);
+    expect(stranger.body).toContain('browser where you started');
+    expect((await httpGet(callback.href, 'hostsmith_sign_in=forged')).status).toBe(400);
+    expect((await approve(signIn.url, undefined, start)).status).toBe(200);
     await expect(signIn.done).resolves.toEqual(ADA);
   });
 
