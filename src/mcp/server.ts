@@ -1,13 +1,24 @@
 // The MCP server: registers every tool, and wraps each handler with what every call shares —
 // finding the person's workspace (store, session, API client) for this MCP client, the sign-in
 // experience, and turning failures into tool errors a model can act on.
-import { McpServer } from '@modelcontextprotocol/server';
+import {
+  type InputRequiredResult,
+  inputRequired,
+  inputResponse,
+  McpServer,
+} from '@modelcontextprotocol/server';
 import type { Session } from '../auth/types.js';
 import { AuthError } from '../auth/types.js';
 import type { HostsmithClient } from '../hostsmith/client.js';
 import type { Logger } from '../log.js';
 import { toToolErrorText } from './errors.js';
-import { SignInPending, withSignIn } from './sign-in.js';
+import {
+  SignInDeclined,
+  SignInNeedsElicitation,
+  SignInPending,
+  type SignInUi,
+  withSignIn,
+} from './sign-in.js';
 import type { AnyToolDef, ToolContext } from './tool.js';
 import { ALL_TOOLS } from './tools/index.js';
 
@@ -39,6 +50,10 @@ type CallResult = {
 };
 
 const CLIENT_INFO_KEY = 'io.modelcontextprotocol/clientInfo';
+const CLIENT_CAPABILITIES_KEY = 'io.modelcontextprotocol/clientCapabilities';
+/** The key of our one input request: the sign-in link shown through URL-mode elicitation. */
+const SIGN_IN_INPUT = 'hostsmith_sign_in';
+export const SIGN_IN_MESSAGE = 'Sign in to Hostsmith to let this agent manage your sites';
 
 export function createServer(opts: ServerOptions): McpServer {
   const server = new McpServer(
@@ -56,7 +71,7 @@ export function createServer(opts: ServerOptions): McpServer {
         outputSchema: tool.outputSchema,
         annotations: tool.annotations,
       },
-      async (args, ctx): Promise<CallResult> => {
+      async (args, ctx): Promise<CallResult | InputRequiredResult> => {
         const signal = ctx.mcpReq.signal;
         const progressToken = ctx.mcpReq._meta?.progressToken;
         let step = 0;
@@ -70,14 +85,23 @@ export function createServer(opts: ServerOptions): McpServer {
         };
         try {
           // The 2026-07-28 protocol carries the client's identity on every request; 2025 in initialize.
-          const envelope = ctx.mcpReq.envelope as Record<string, { name?: unknown } | undefined> | undefined;
+          const envelope = ctx.mcpReq.envelope as
+            | Record<string, { name?: unknown; elicitation?: { url?: unknown } } | undefined>
+            | undefined;
           const perRequestName = envelope?.[CLIENT_INFO_KEY]?.name;
           const clientName =
             typeof perRequestName === 'string' ? perRequestName : server.server.getClientVersion()?.name;
+          const capabilities = envelope?.[CLIENT_CAPABILITIES_KEY] ?? server.server.getClientCapabilities();
+          const answer = inputResponse(ctx.mcpReq.inputResponses, SIGN_IN_INPUT);
+          const ui: SignInUi = {
+            elicitation: capabilities?.elicitation?.url !== undefined,
+            answer: answer.kind === 'elicit' ? answer.action : 'missing',
+          };
           const workspace = await opts.workspaceFor(clientName);
           const toolCtx: ToolContext = { api: workspace.api, signal, progress };
           const result = await withSignIn(() => tool.handler(args, toolCtx), {
             session: workspace.session,
+            ui,
             waitMs: opts.signInWaitMs,
             progress,
             signal,
@@ -88,6 +112,15 @@ export function createServer(opts: ServerOptions): McpServer {
             structuredContent: result.structured as Record<string, unknown>,
           };
         } catch (error) {
+          if (error instanceof SignInNeedsElicitation) {
+            // 2026-07-28: the client shows the link and calls again; 2025-11-25: the SDK's shim
+            // sends elicitation/create now and runs this handler again with the answer.
+            return inputRequired({
+              inputRequests: {
+                [SIGN_IN_INPUT]: inputRequired.elicitUrl({ message: SIGN_IN_MESSAGE, url: error.url }),
+              },
+            });
+          }
           return { content: [{ type: 'text', text: errorText(error, opts.log) }], isError: true };
         }
       },
@@ -99,6 +132,9 @@ export function createServer(opts: ServerOptions): McpServer {
 function errorText(error: unknown, log: Logger): string {
   if (error instanceof SignInPending) {
     return `Sign-in to Hostsmith is waiting for the user. Ask them to open this link and approve access, then call this tool again: ${error.url}`;
+  }
+  if (error instanceof SignInDeclined) {
+    return 'The user declined to sign in to Hostsmith, so nothing was done. Call the tool again if they change their mind.';
   }
   if (error instanceof AuthError) {
     switch (error.code) {

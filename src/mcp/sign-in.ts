@@ -12,8 +12,36 @@ export class SignInPending extends Error {
   }
 }
 
+/** The client shows URLs itself (URL-mode elicitation): hand it the link instead of a browser. */
+export class SignInNeedsElicitation extends Error {
+  readonly code = 'SIGN_IN_NEEDS_ELICITATION' as const;
+  constructor(readonly url: string) {
+    super('Sign-in link to show through the client');
+    this.name = 'SignInNeedsElicitation';
+  }
+}
+
+/** The person declined (or cancelled) the sign-in the client showed them. */
+export class SignInDeclined extends Error {
+  readonly code = 'SIGN_IN_DECLINED' as const;
+  constructor(readonly action: 'decline' | 'cancel') {
+    super(`The user chose to ${action} signing in to Hostsmith`);
+    this.name = 'SignInDeclined';
+  }
+}
+
+/**
+ * How this call can show the sign-in. `elicitation` is set when the client declared URL-mode
+ * elicitation; `answer` is what it answered on this round ('missing' on the first one).
+ */
+export interface SignInUi {
+  elicitation: boolean;
+  answer: 'missing' | 'accept' | 'decline' | 'cancel';
+}
+
 export interface SignInOptions {
   session: Session;
+  ui?: SignInUi;
   waitMs: number;
   /** Reports a step to the client; called at the start of the wait and every `progressEveryMs`. */
   progress(message: string): Promise<void>;
@@ -27,6 +55,16 @@ export async function withSignIn<T>(call: () => Promise<T>, opts: SignInOptions)
     return await call();
   } catch (error) {
     if (!(error instanceof SignInRequired)) throw error;
+    const ui = opts.ui ?? { elicitation: false, answer: 'missing' };
+    if (ui.elicitation) {
+      // The client opens the link: no browser of ours, so one sign-in is one tab.
+      const signIn = await opts.session.beginSignIn({ openBrowser: false });
+      if (ui.answer === 'missing') throw new SignInNeedsElicitation(signIn.url);
+      if (ui.answer !== 'accept') {
+        signIn.cancel(`the user chose to ${ui.answer}`);
+        throw new SignInDeclined(ui.answer);
+      }
+    }
     await waitForSignIn(opts);
     // Signed in: one retry. A second SignInRequired now means the new grant is unusable too;
     // it surfaces as an error instead of a loop of sign-ins.
@@ -35,7 +73,7 @@ export async function withSignIn<T>(call: () => Promise<T>, opts: SignInOptions)
 }
 
 async function waitForSignIn(opts: SignInOptions): Promise<void> {
-  const signIn = await opts.session.beginSignIn();
+  const signIn = await opts.session.beginSignIn(opts.ui?.elicitation ? { openBrowser: false } : {});
   const step = signIn.joined
     ? 'waiting for the sign-in already open in your browser'
     : 'waiting for you to approve in the browser';
