@@ -38,7 +38,9 @@ function send(res: ServerResponse, status: number, html: string): void {
     'cache-control': 'no-store',
     // The pages are self-contained: nothing may load from elsewhere, nobody may frame them.
     'content-security-policy':
-      "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
+      // form-action also governs where the submission may redirect: on to the client's loopback
+      // callback (any port, RFC 8252), which a real browser would otherwise block.
+      "default-src 'none'; style-src 'unsafe-inline'; form-action 'self' http://127.0.0.1:* http://localhost:* http://[::1]:*; frame-ancestors 'none'",
     'x-frame-options': 'DENY',
   });
   res.end(html);
