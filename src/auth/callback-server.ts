@@ -43,6 +43,13 @@ export interface CallbackServer<T> {
    * a short URL that carries no state or PKCE challenge, so it can be printed and shown.
    */
   startLink(id: string, location: string): string;
+  /**
+   * A callback URL pasted by the person (their browser ran on another machine and could not reach
+   * us): checked exactly like a real callback — our address and path, the state, one use. The
+   * terminal it was pasted into is the binding, so no cookie is asked for. Answers what to tell
+   * the person; a wrong URL does not end the wait.
+   */
+  paste(pasted: string): Promise<{ ok: boolean; message: string }>;
   /** Stop waiting (result rejects with `error`, SIGN_IN_CANCELLED by default) and close. */
   close(error?: Error): void;
 }
@@ -164,9 +171,18 @@ export async function startCallbackServer<T>(opts: CallbackServerOptions<T>): Pr
       return send(res, 400, renderPage('wrong_browser'));
     }
 
+    const answer = await finish(url.search);
+    if (!answer) return send(res, 410, renderPage('expired'));
+    res.once('finish', shutdown);
+    send(res, answer.status, answer.page);
+    settle(answer);
+  }
+
+  /** The code exchange for the one matching callback; undefined when cancelled meanwhile. */
+  async function finish(search: string): Promise<CallbackAnswer<T> | undefined> {
     phase = 'completing';
     const callbackUrl = new URL(CALLBACK_PATH, origin);
-    callbackUrl.search = url.search;
+    callbackUrl.search = search;
     let answer: CallbackAnswer<T>;
     try {
       answer = await opts.complete(callbackUrl);
@@ -174,10 +190,12 @@ export async function startCallbackServer<T>(opts: CallbackServerOptions<T>): Pr
       answer = { status: 500, page: renderPage('failed'), outcome: { ok: false, error } };
     }
     // Cancelled or timed out meanwhile: that already settled the result.
-    if (phase !== 'completing') return send(res, 410, renderPage('expired'));
+    if (phase !== 'completing') return undefined;
     phase = 'closed';
-    res.once('finish', shutdown);
-    send(res, answer.status, answer.page);
+    return answer;
+  }
+
+  function settle(answer: CallbackAnswer<T>): void {
     if (answer.outcome.ok) resolveResult(answer.outcome.value);
     else rejectResult(answer.outcome.error);
   }
@@ -210,6 +228,32 @@ export async function startCallbackServer<T>(opts: CallbackServerOptions<T>): Pr
     startLink(id, location) {
       start = { path: `/start/${encodeURIComponent(id)}`, location };
       return `${origin}${start.path}`;
+    },
+    async paste(pasted) {
+      let url: URL;
+      try {
+        url = new URL(pasted.trim());
+      } catch {
+        return { ok: false, message: 'That is not a URL. Paste the whole address from the browser.' };
+      }
+      if (url.origin !== origin || url.pathname !== CALLBACK_PATH) {
+        return { ok: false, message: `That address is not this sign-in's (${origin}${CALLBACK_PATH}?…).` };
+      }
+      if (phase !== 'waiting') return { ok: false, message: 'This sign-in is already over.' };
+      const state = url.searchParams.get('state');
+      if (!state || !sameSecret(state, opts.state)) {
+        return {
+          ok: false,
+          message: 'That address belongs to a different sign-in (wrong state); still waiting.',
+        };
+      }
+      const answer = await finish(url.search);
+      if (!answer) return { ok: false, message: 'This sign-in is already over.' };
+      shutdown();
+      settle(answer);
+      return answer.outcome.ok
+        ? { ok: true, message: 'Signed in.' }
+        : { ok: false, message: (answer.outcome.error as Error)?.message ?? 'Sign-in failed.' };
     },
     close(error) {
       end(error ?? new AuthError('SIGN_IN_CANCELLED', 'The sign-in was cancelled.'));

@@ -427,6 +427,7 @@ class SessionImpl implements HostsmithSession {
         done,
         cancel: (reason) =>
           server.close(new AuthError('SIGN_IN_CANCELLED', reason ?? 'The sign-in was cancelled.')),
+        paste: (callbackUrl) => server.paste(callbackUrl),
       },
     };
   }

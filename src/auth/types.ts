@@ -46,6 +46,11 @@ export interface SignIn {
   readonly done: Promise<Account>;
   /** Stop waiting and close the callback server (no-op for a joined sign-in). */
   cancel(reason?: string): void;
+  /**
+   * Finish with a callback URL the person pasted (login --no-browser, browser on another
+   * machine): checked like the real callback. Absent on a sign-in joined from another process.
+   */
+  paste?(callbackUrl: string): Promise<{ ok: boolean; message: string }>;
 }
 
 export interface BeginSignInOptions {

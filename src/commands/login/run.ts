@@ -1,6 +1,7 @@
 // `hostsmith-mcp login`: the sign-in a tool call would start, run from a terminal. Prints the
 // link (and opens the browser unless --no-browser), waits up to --timeout seconds, then says who
 // signed in, with which scopes, and where the credentials were stored. Exit 1 on deny or timeout.
+import { createInterface } from 'node:readline';
 import { AuthError, createAuthHttp, createOAuthClient, type SignIn } from '../../auth/index.js';
 import type { IO } from '../../cli/io.js';
 import type { Settings } from '../../config.js';
@@ -15,7 +16,8 @@ export const DEFAULT_TIMEOUT_SECONDS = 300;
 export const HELP = `Usage: hostsmith-mcp login [--client NAME] [--no-browser] [--timeout SECONDS]
 
 Signs in to Hostsmith ahead of time, the same sign-in a tool call would start: prints the link,
-opens your browser (unless --no-browser), and waits for you to approve. The credentials are
+opens your browser (unless --no-browser), and waits for you to approve. With --no-browser you
+may instead paste the address your browser could not open (http://127.0.0.1:…/callback?…). The credentials are
 stored for one MCP client's folder; without --client, the only client folder there is.
 
 Options:
@@ -92,6 +94,7 @@ export async function run(opts: LoginOptions): Promise<number> {
     }
     io.out(`Open this link to sign in, if no browser opened: ${signIn.url}\n`);
     io.out(`Waiting up to ${timeoutSeconds} s for you to finish…\n`);
+    const stopPasting = settings.noBrowser ? acceptPastedCallbacks(signIn, io) : () => {};
 
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<'timeout'>((resolve) => {
@@ -109,6 +112,7 @@ export async function run(opts: LoginOptions): Promise<number> {
       return 1;
     } finally {
       clearTimeout(timer);
+      stopPasting();
     }
     if (outcome === 'timeout') {
       signIn.cancel('login timed out');
@@ -166,4 +170,28 @@ async function revokePrevious(
   } finally {
     await http.close().catch(() => {});
   }
+}
+
+/**
+ * With --no-browser the browser may run on another machine, where our loopback callback is out of
+ * reach: the person pastes the address it failed to open (http://127.0.0.1:…/callback?code=…), and
+ * it is checked like a real callback. Returns a function that stops reading.
+ */
+function acceptPastedCallbacks(signIn: SignIn, io: IO): () => void {
+  if (!signIn.paste) return () => {};
+  const paste = signIn.paste;
+  io.out(
+    'If your browser runs on another machine, paste the address it could not open here and press Enter.\n',
+  );
+  const lines = createInterface({ input: io.stdin, terminal: false });
+  lines.on('line', (line) => {
+    if (!line.trim()) return;
+    void paste(line).then(({ ok, message }) => {
+      if (!ok) io.err(`hostsmith-mcp login: ${message}\n`);
+    });
+  });
+  return () => {
+    lines.close();
+    io.stdin.pause();
+  };
 }
