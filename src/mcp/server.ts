@@ -1,6 +1,7 @@
 // The MCP server: registers every tool, and wraps each handler with what every call shares —
 // finding the person's workspace (store, session, API client) for this MCP client, the sign-in
 // experience, and turning failures into tool errors a model can act on.
+import { randomUUID } from 'node:crypto';
 import {
   type InputRequiredResult,
   inputRequired,
@@ -99,22 +100,42 @@ export function createServer(opts: ServerOptions): McpServer {
           };
           const workspace = await opts.workspaceFor(clientName);
           const toolCtx: ToolContext = { api: workspace.api, signal, progress };
-          const result = await withSignIn(() => tool.handler(args, toolCtx), {
-            session: workspace.session,
-            ui,
-            waitMs: opts.signInWaitMs,
-            progress,
-            signal,
-            log: opts.log,
-          });
+          const attempt = (attemptUi: SignInUi, onSignedIn?: () => Promise<void>) =>
+            withSignIn(() => tool.handler(args, toolCtx), {
+              session: workspace.session,
+              ui: attemptUi,
+              waitMs: opts.signInWaitMs,
+              progress,
+              signal,
+              log: opts.log,
+              onSignedIn,
+            });
+          let result: Awaited<ReturnType<typeof attempt>>;
+          try {
+            result = await attempt(ui);
+          } catch (error) {
+            // 2025-11-25 has a completion notice for URL elicitation: ask in the middle of the call
+            // with an id of ours, and say "complete" when the callback arrives. (2026-07-28 has
+            // none: there the client calls again, below.)
+            if (!(error instanceof SignInNeedsElicitation) || envelope !== undefined) throw error;
+            const elicitationId = randomUUID();
+            const complete = server.server.createElicitationCompletionNotifier(elicitationId, {
+              relatedRequestId: ctx.mcpReq.id,
+            });
+            const reply = await ctx.mcpReq.elicitInput(
+              { mode: 'url', message: SIGN_IN_MESSAGE, url: error.url, elicitationId },
+              // A person is on the other end: wait longer than a request's default 60 s.
+              { timeout: 10 * 60_000, signal },
+            );
+            result = await attempt({ elicitation: true, answer: reply.action }, complete);
+          }
           return {
             content: [{ type: 'text', text: result.text }],
             structuredContent: result.structured as Record<string, unknown>,
           };
         } catch (error) {
           if (error instanceof SignInNeedsElicitation) {
-            // 2026-07-28: the client shows the link and calls again; 2025-11-25: the SDK's shim
-            // sends elicitation/create now and runs this handler again with the answer.
+            // 2026-07-28: the client shows the link, then calls again with its answer.
             return inputRequired({
               inputRequests: {
                 [SIGN_IN_INPUT]: inputRequired.elicitUrl({ message: SIGN_IN_MESSAGE, url: error.url }),

@@ -48,6 +48,8 @@ export interface SignInOptions {
   progressEveryMs?: number;
   signal: AbortSignal;
   log: Logger;
+  /** Called once the person has signed in (e.g. to send URL elicitation's completion notice). */
+  onSignedIn?: () => Promise<void>;
 }
 
 export async function withSignIn<T>(call: () => Promise<T>, opts: SignInOptions): Promise<T> {
@@ -99,7 +101,12 @@ async function waitForSignIn(opts: SignInOptions): Promise<void> {
   });
   try {
     const outcome = await Promise.race([done.then(() => 'done' as const), timeout, aborted]);
-    if (outcome === 'done') return;
+    if (outcome === 'done') {
+      await opts
+        .onSignedIn?.()
+        .catch((error: Error) => opts.log.debug(`completion notice: ${error.message}`));
+      return;
+    }
     // The sign-in keeps running in the background: the next tool call joins it.
     if (outcome === 'timeout')
       opts.log.info(`Still waiting for sign-in; the link stays valid: ${signIn.url}`);

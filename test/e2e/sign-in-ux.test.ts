@@ -20,15 +20,19 @@ async function isDead(url: string): Promise<boolean> {
 
 /** A client that shows URL elicitations by "opening" them in the scripted browser. */
 function showLinks(client: Client, action: 'accept' | 'decline') {
-  const shown: Array<{ url: string; message: string }> = [];
+  const shown: Array<{ url: string; message: string; elicitationId?: string }> = [];
+  const completed: string[] = [];
+  client.setNotificationHandler('notifications/elicitation/complete', (notification) => {
+    completed.push(notification.params.elicitationId);
+  });
   client.setRequestHandler('elicitation/create', async (request) => {
-    const params = request.params as { mode?: string; url?: string; message: string };
+    const params = request.params as { mode?: string; url?: string; message: string; elicitationId?: string };
     if (params.mode !== 'url' || !params.url) return { action: 'decline' as const };
-    shown.push({ url: params.url, message: params.message });
+    shown.push({ url: params.url, message: params.message, elicitationId: params.elicitationId });
     if (action === 'accept') void completeSignIn(params.url, { action: 'approve' });
     return { action };
   });
-  return shown;
+  return Object.assign(shown, { completed });
 }
 
 describe.each([
@@ -48,6 +52,8 @@ describe.each([
     expect(shown[0]!.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/start\/[\w-]+$/);
     expect(shown[0]!.message).toBe('Sign in to Hostsmith to let this agent manage your sites');
     expect(server.stderr()).toContain(shown[0]!.url); // the same link everywhere
+    // 2025-11-25 has a completion notice, sent when the callback arrived; 2026-07-28 has none.
+    expect(shown.completed).toEqual(era === '2025-11-25' ? [shown[0]!.elicitationId] : []);
     expect(env.tabs()).toBe(tabs); // the client opened it; we launched nothing
     // The link was used: it does not work a second time.
     expect(await isDead(shown[0]!.url)).toBe(true);
