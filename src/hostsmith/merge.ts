@@ -38,3 +38,12 @@ export async function inBothPartitions<T>(call: (partition: Partition) => Promis
   if (results.length === 0) throw errors[0];
   return { results, failedPartitions };
 }
+
+/** The partition asked for, or both when none was. */
+export async function inPartitions<T>(
+  partition: Partition | undefined,
+  call: (partition: Partition) => Promise<T>,
+): Promise<Merged<T>> {
+  if (!partition) return inBothPartitions(call);
+  return { results: [{ partition, value: await call(partition) }], failedPartitions: [] };
+}

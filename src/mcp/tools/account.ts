@@ -1,5 +1,5 @@
 import * as z from 'zod/v4';
-import { inBothPartitions } from '../../hostsmith/merge.js';
+import { inPartitions } from '../../hostsmith/merge.js';
 import { LimitsSchema, UsageSchema, UserSchema } from '../../hostsmith/schemas.js';
 import { defineTool } from '../tool.js';
 import { failedPartitionsField, partitionArg } from './common.js';
@@ -19,9 +19,7 @@ export const getAccount = defineTool({
   }),
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
   async handler({ partition }, { api, signal }) {
-    const merged = partition
-      ? { results: [{ partition, value: await api.getAccount(partition, signal) }], failedPartitions: [] }
-      : await inBothPartitions((p) => api.getAccount(p, signal));
+    const merged = await inPartitions(partition, (p) => api.getAccount(p, signal));
     const user = merged.results[0]!.value.user;
     const partitions: Record<string, z.infer<typeof PartitionUsage>> = {};
     for (const { partition: p, value } of merged.results)

@@ -1,5 +1,5 @@
 import * as z from 'zod/v4';
-import { inBothPartitions } from '../../hostsmith/merge.js';
+import { inPartitions } from '../../hostsmith/merge.js';
 import { DomainSchema } from '../../hostsmith/schemas.js';
 import { defineTool } from '../tool.js';
 import { failedPartitionsField, partitionArg } from './common.js';
@@ -13,9 +13,7 @@ export const listDomains = defineTool({
   outputSchema: z.object({ domains: z.array(DomainSchema), failedPartitions: failedPartitionsField }),
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
   async handler({ partition }, { api, signal }) {
-    const merged = partition
-      ? { results: [{ partition, value: await api.listDomains(partition, signal) }], failedPartitions: [] }
-      : await inBothPartitions((p) => api.listDomains(p, signal));
+    const merged = await inPartitions(partition, (p) => api.listDomains(p, signal));
     const domains = merged.results.flatMap((r) => r.value);
     const lines = domains.map(
       (d) => `${d.name} → ${d.siteId} (${d.partition}, ${d.type}${d.status ? `, ${d.status}` : ''})`,

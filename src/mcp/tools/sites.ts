@@ -14,7 +14,7 @@ const MAX_PAGE = 100;
  * Where a listing stopped, per partition: the API's own cursor, or '' to start that partition
  * from its beginning. A partition that is finished is absent. Opaque to the model (base64url).
  */
-const CursorSchema = z.record(PartitionSchema, z.string());
+const CursorSchema = z.partialRecord(PartitionSchema, z.string());
 type CursorState = Partial<Record<Partition, string>>;
 
 export class CursorError extends Error {
@@ -93,8 +93,9 @@ export const listSites = defineTool({
 
     // First pass in parallel, each partition its share; a second pass gives what is left over
     // to partitions that still have sites.
-    const share = Math.ceil(limit / Math.max(1, todo.length));
-    const first = await Promise.allSettled(todo.map((p) => collect(api, p, state[p]!, share, signal)));
+    // Shares that add up to exactly `limit` (3 over two partitions: 2 and 1).
+    const share = (i: number) => Math.floor(limit / todo.length) + (i < limit % todo.length ? 1 : 0);
+    const first = await Promise.allSettled(todo.map((p, i) => collect(api, p, state[p]!, share(i), signal)));
     first.forEach((outcome, i) => {
       const p = todo[i]!;
       if (outcome.status === 'rejected') {
