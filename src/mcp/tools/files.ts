@@ -1,11 +1,9 @@
 import * as z from 'zod/v4';
 import { contentTypeOf } from '../../deploy/content-type.js';
+import { MAX_FILE_BYTES } from '../../hostsmith/deploys.js';
 import { FileSchema } from '../../hostsmith/schemas.js';
 import { defineTool } from '../tool.js';
 import { filePathArg, partitionArg, siteIdArg } from './common.js';
-
-/** One file at most 25 MiB, as the API allows. */
-const MAX_FILE_BYTES = 25 * 1024 * 1024;
 
 export const listFiles = defineTool({
   name: 'list_files',
