@@ -59,21 +59,10 @@ function programLines(lines: string[]): string[] {
 }
 
 describe('npm run sandbox', () => {
-  test('-- --port 0 --json --auto-approve: the JSON line within 2 s, a working API, gone on SIGTERM', async () => {
-    const args = ['run', 'sandbox', '--', '--port', '0', '--json', '--auto-approve'];
-    // Best of up to three: the claim is about the sandbox's start-up, and the other test files
-    // of this run may be keeping both cores busy at the moment of the first attempt.
-    const times: number[] = [];
-    let s = await start('npm', args);
-    times.push(s.ms);
-    while (s.ms >= 2_000 && times.length < 3) {
-      process.kill(-s.child.pid!, 'SIGTERM');
-      await s.exited;
-      s = await start('npm', args);
-      times.push(s.ms);
-    }
-    process.stderr.write(`npm run sandbox: JSON line after ${times.map(Math.round).join(', ')} ms\n`);
-    expect(Math.min(...times)).toBeLessThan(2_000);
+  test('-- --port 0 --json --auto-approve: the JSON line first, a working API, gone on SIGTERM', async () => {
+    // How fast that line comes is measured in bench/sandbox-start.mjs (whole processes, on a quiet
+    // machine), not asserted here, where other test files share the cores.
+    const s = await start('npm', ['run', 'sandbox', '--', '--port', '0', '--json', '--auto-approve']);
     const first = programLines(s.lines)[0]!;
     const endpoints = JSON.parse(first) as { api: string; issuer: string };
     expect(Object.keys(endpoints).sort()).toEqual(['api', 'issuer']);
