@@ -64,7 +64,11 @@ const PAGE_HEADERS = {
   connection: 'close',
 };
 
-const BINDING_COOKIE = 'hostsmith_sign_in';
+/**
+ * Cookies are per host, not per port: two sign-ins waiting at once (two MCP clients) share
+ * 127.0.0.1, so each binds under a name of its own, or the second would overwrite the first.
+ */
+const bindingCookie = (port: string) => `hostsmith_sign_in_${port}`;
 
 function cookieValue(req: IncomingMessage, name: string): string | undefined {
   for (const part of (req.headers.cookie ?? '').split(';')) {
@@ -145,7 +149,7 @@ export async function startCallbackServer<T>(opts: CallbackServerOptions<T>): Pr
       res
         .writeHead(302, {
           location: start.location,
-          'set-cookie': `${BINDING_COOKIE}=${binding}; Path=${CALLBACK_PATH}; HttpOnly; SameSite=Lax`,
+          'set-cookie': `${bindingCookie(port)}=${binding}; Path=${CALLBACK_PATH}; HttpOnly; SameSite=Lax`,
           'cache-control': 'no-store',
           'referrer-policy': 'no-referrer',
           connection: 'close',
@@ -164,7 +168,7 @@ export async function startCallbackServer<T>(opts: CallbackServerOptions<T>): Pr
       return send(res, 400, renderPage('wrong_state'));
     }
 
-    if (start && !sameSecret(cookieValue(req, BINDING_COOKIE) ?? '', binding ?? '')) {
+    if (start && !sameSecret(cookieValue(req, bindingCookie(port)) ?? '', binding ?? '')) {
       opts.log.warn(
         'Refused a sign-in callback from a browser that did not open the sign-in link; still waiting.',
       );
