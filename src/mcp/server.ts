@@ -1,7 +1,6 @@
 // The MCP server: registers every tool, and wraps each handler with what every call shares —
 // finding the person's workspace (store, session, API client) for this MCP client, the sign-in
 // experience, and turning failures into tool errors a model can act on.
-import { randomUUID } from 'node:crypto';
 import {
   type InputRequiredResult,
   inputRequired,
@@ -12,6 +11,7 @@ import type { Session } from '../auth/types.js';
 import { AuthError } from '../auth/types.js';
 import type { HostsmithClient } from '../hostsmith/client.js';
 import type { Logger } from '../log.js';
+import { elicitSignIn, SIGN_IN_MESSAGE } from './elicitation.js';
 import { toToolErrorText } from './errors.js';
 import {
   SignInDeclined,
@@ -54,7 +54,8 @@ const CLIENT_INFO_KEY = 'io.modelcontextprotocol/clientInfo';
 const CLIENT_CAPABILITIES_KEY = 'io.modelcontextprotocol/clientCapabilities';
 /** The key of our one input request: the sign-in link shown through URL-mode elicitation. */
 const SIGN_IN_INPUT = 'hostsmith_sign_in';
-export const SIGN_IN_MESSAGE = 'Sign in to Hostsmith to let this agent manage your sites';
+
+export { SIGN_IN_MESSAGE };
 
 export function createServer(opts: ServerOptions): McpServer {
   const server = new McpServer(
@@ -114,20 +115,24 @@ export function createServer(opts: ServerOptions): McpServer {
           try {
             result = await attempt(ui);
           } catch (error) {
-            // 2025-11-25 has a completion notice for URL elicitation: ask in the middle of the call
-            // with an id of ours, and say "complete" when the callback arrives. (2026-07-28 has
-            // none: there the client calls again, below.)
+            // 2025-11-25: ask in the middle of the call, and say "complete" when the callback
+            // arrives. (2026-07-28 has no server→client request: the client calls again, below.)
             if (!(error instanceof SignInNeedsElicitation) || envelope !== undefined) throw error;
-            const elicitationId = randomUUID();
-            const complete = server.server.createElicitationCompletionNotifier(elicitationId, {
-              relatedRequestId: ctx.mcpReq.id,
+            const elicited = await elicitSignIn({
+              url: error.url,
+              elicit: (params, options) => ctx.mcpReq.elicitInput(params, options),
+              completionNotifier: (elicitationId) =>
+                server.server.createElicitationCompletionNotifier(elicitationId, {
+                  relatedRequestId: ctx.mcpReq.id,
+                }),
+              progress,
+              signal,
+              log: opts.log,
             });
-            const reply = await ctx.mcpReq.elicitInput(
-              { mode: 'url', message: SIGN_IN_MESSAGE, url: error.url, elicitationId },
-              // A person is on the other end: wait longer than a request's default 60 s.
-              { timeout: 10 * 60_000, signal },
-            );
-            result = await attempt({ elicitation: true, answer: reply.action }, complete);
+            result =
+              elicited.answer === undefined
+                ? await attempt({ elicitation: false, answer: 'missing' })
+                : await attempt({ elicitation: true, answer: elicited.answer }, elicited.complete);
           }
           return {
             content: [{ type: 'text', text: result.text }],

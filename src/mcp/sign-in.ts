@@ -3,6 +3,26 @@
 import { AuthError, type Session, SignInRequired } from '../auth/types.js';
 import type { Logger } from '../log.js';
 
+/** Clients that reset their timeout on progress must hear from us well inside 60 s. */
+export const PROGRESS_EVERY_MS = 5000;
+
+/** Report `message` at once, then every `everyMs` until `work` settles; a failed report is dropped. */
+export async function withProgress<T>(
+  work: Promise<T>,
+  progress: (message: string) => Promise<void>,
+  message: string,
+  everyMs = PROGRESS_EVERY_MS,
+): Promise<T> {
+  const report = () => void progress(message).catch(() => {});
+  report();
+  const ticker = setInterval(report, everyMs);
+  try {
+    return await work;
+  } finally {
+    clearInterval(ticker);
+  }
+}
+
 /** The person has not finished in time; the sign-in keeps waiting for the next call. */
 export class SignInPending extends Error {
   readonly code = 'SIGN_IN_PENDING' as const;
@@ -87,7 +107,7 @@ async function waitForSignIn(opts: SignInOptions): Promise<void> {
   done.catch(() => {});
 
   await opts.progress(`Sign in to Hostsmith: ${step}`);
-  const every = opts.progressEveryMs ?? 5000;
+  const every = opts.progressEveryMs ?? PROGRESS_EVERY_MS;
   const ticker = setInterval(() => {
     if (!settled) void opts.progress(`Sign in to Hostsmith: still ${step}`).catch(() => {});
   }, every);
