@@ -2,78 +2,30 @@
 // person's browser. The server hands it the link (BROWSER), the person signs in on the sandbox's
 // real pages and approves or denies, and lands on our callback page. Screenshots of each page go
 // to test-output/ (and, with UPDATE_DOCS=1, to docs/ for the README).
-import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SANDBOX_PASSWORD } from '../../sandbox/users.js';
 import { e2e, ok, text } from '../helpers/e2e.js';
-import { ROOT, tempDir } from '../helpers/mcp-server.js';
-
-const CHROMIUM = '/usr/bin/chromium';
-const OUT = join(ROOT, 'test-output');
-const DOCS = join(ROOT, 'docs');
+import { tempDir } from '../helpers/mcp-server.js';
+import { handedUrl, handoffBrowser, launchChromium, shot } from '../helpers/playwright.js';
 
 const env = await e2e({ autoApprove: false });
 let browser: Browser;
 
 beforeAll(async () => {
-  expect(
-    existsSync(CHROMIUM),
-    `${CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)`,
-  ).toBe(true);
-  mkdirSync(OUT, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();
 });
 
-async function shot(page: Page, name: string) {
-  const file = join(OUT, `${name}.png`);
-  await page.screenshot({ path: file });
-  // The README's pictures are refreshed on request only, so a test run leaves git clean.
-  if (process.env.UPDATE_DOCS === '1') copyFileSync(file, join(DOCS, `${name}.png`));
-}
-
-/** Waits for the server to hand a URL to BROWSER. */
-async function handedUrl(file: string): Promise<string> {
-  for (let i = 0; i < 200; i++) {
-    if (existsSync(file)) {
-      const url = readFileSync(file, 'utf8').trim().split('\n')[0];
-      if (url) return url;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error('the server never launched the browser');
-}
-
 async function signInWithChromium(action: 'approve' | 'deny', prefix: string) {
   const configDir = tempDir();
-  const handoff = join(configDir, 'handoff.txt');
-  const server = await env.server({
-    configDir,
-    env: {
-      BROWSER: `${process.execPath} ${join(ROOT, 'test/helpers/handoff-browser.mjs')}`,
-      HANDOFF_FILE: handoff,
-    },
-  });
+  const server = await env.server({ configDir, env: handoffBrowser(configDir) });
   const call = server.client.callTool({ name: 'get_account', arguments: {} });
   const context = await browser.newContext({ viewport: { width: 900, height: 700 } });
   const page = await context.newPage();
-  await page.goto(await handedUrl(handoff));
+  await page.goto(await handedUrl(configDir));
   await page.waitForSelector('form#login');
   await page.fill('input[name=email]', 'lin@example.com');
   await page.fill('input[name=password]', SANDBOX_PASSWORD);
