@@ -588,7 +588,9 @@ describe('beginSignIn', () => {
     const signIn = await session.beginSignIn();
     const start = await httpGet(signIn.url);
     expect(start.status).toBe(302);
-    expect(start.cookie).toMatch(/^hostsmith_sign_in=[\w-]{20,}$/);
+    // Named per sign-in (by port): cookies ignore ports, and two sign-ins may wait in one browser.
+    const port = new URL(signIn.url).port;
+    expect(start.cookie).toMatch(new RegExp(`^hostsmith_sign_in_${port}=[\\w-]{20,}$`));
     const again = await httpGet(signIn.url);
     expect(again.status).toBe(410);
     expect(again.body).toContain('already used');
@@ -602,7 +604,7 @@ describe('beginSignIn', () => {
     const stranger = await httpGet(callback.href);
     expect(stranger.status).toBe(400);
     expect(stranger.body).toContain('browser where you started');
-    expect((await httpGet(callback.href, 'hostsmith_sign_in=forged')).status).toBe(400);
+    expect((await httpGet(callback.href, `hostsmith_sign_in_${port}=forged`)).status).toBe(400);
     expect((await approve(signIn.url, undefined, start)).status).toBe(200);
     await expect(signIn.done).resolves.toEqual(ADA);
   });
