@@ -9,6 +9,8 @@ import { PROGRESS_EVERY_MS, withProgress } from './sign-in.js';
 
 export const SIGN_IN_MESSAGE = 'Sign in to Hostsmith to let this agent manage your sites';
 
+const WAITING_FOR_DIALOG = 'Sign in to Hostsmith: waiting for you to open the sign-in link';
+
 /** A person reads the dialog: far longer than a request's default 60 s. */
 export const ELICITATION_TIMEOUT_MS = 10 * 60_000;
 
@@ -33,6 +35,37 @@ export interface ElicitedSignIn {
   complete(): Promise<void>;
 }
 
+/**
+ * One dialog per link on a connection: calls that need the same sign-in while its dialog is open
+ * share its answer, so two tool calls at once ask the person once.
+ */
+export function createSignInDialogs(): (opts: ElicitSignInOptions) => Promise<ElicitedSignIn> {
+  const open = new Map<string, Promise<ElicitedSignIn>>();
+  return async (opts) => {
+    const shown = open.get(opts.url);
+    if (shown) {
+      const answer = await withProgress(
+        shown.then(
+          (dialog) => dialog.answer,
+          () => undefined,
+        ),
+        opts.progress,
+        WAITING_FOR_DIALOG,
+        opts.progressEveryMs ?? PROGRESS_EVERY_MS,
+      );
+      // The completion notice names the dialog's own request: the call that showed it sends it.
+      return { answer, complete: async () => {} };
+    }
+    const mine = elicitSignIn(opts);
+    open.set(opts.url, mine);
+    try {
+      return await mine;
+    } finally {
+      open.delete(opts.url);
+    }
+  };
+}
+
 export async function elicitSignIn(opts: ElicitSignInOptions): Promise<ElicitedSignIn> {
   const elicitationId = randomUUID();
   const complete = opts.completionNotifier(elicitationId);
@@ -43,7 +76,7 @@ export async function elicitSignIn(opts: ElicitSignInOptions): Promise<ElicitedS
         { timeout: opts.timeoutMs ?? ELICITATION_TIMEOUT_MS, signal: opts.signal },
       ),
       opts.progress,
-      'Sign in to Hostsmith: waiting for you to open the sign-in link',
+      WAITING_FOR_DIALOG,
       opts.progressEveryMs ?? PROGRESS_EVERY_MS,
     );
     return { answer: reply.action, complete };

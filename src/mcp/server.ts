@@ -11,7 +11,7 @@ import type { Session } from '../auth/types.js';
 import { AuthError } from '../auth/types.js';
 import type { HostsmithClient } from '../hostsmith/client.js';
 import type { Logger } from '../log.js';
-import { elicitSignIn, SIGN_IN_MESSAGE } from './elicitation.js';
+import { createSignInDialogs, SIGN_IN_MESSAGE } from './elicitation.js';
 import { toToolErrorText } from './errors.js';
 import {
   SignInDeclined,
@@ -63,6 +63,10 @@ export function createServer(opts: ServerOptions): McpServer {
     { instructions: INSTRUCTIONS },
   );
 
+  // Per connection: one URL-elicitation dialog per sign-in link, and the links already accepted.
+  const showSignIn = createSignInDialogs();
+  const acceptedLinks = new Set<string>();
+
   for (const tool of opts.tools ?? ALL_TOOLS) {
     server.registerTool(
       tool.name,
@@ -98,6 +102,7 @@ export function createServer(opts: ServerOptions): McpServer {
           const ui: SignInUi = {
             elicitation: capabilities?.elicitation?.url !== undefined,
             answer: answer.kind === 'elicit' ? answer.action : 'missing',
+            accepted: acceptedLinks,
           };
           const workspace = await opts.workspaceFor(clientName);
           const toolCtx: ToolContext = { api: workspace.api, signal, progress };
@@ -118,7 +123,7 @@ export function createServer(opts: ServerOptions): McpServer {
             // 2025-11-25: ask in the middle of the call, and say "complete" when the callback
             // arrives. (2026-07-28 has no server→client request: the client calls again, below.)
             if (!(error instanceof SignInNeedsElicitation) || envelope !== undefined) throw error;
-            const elicited = await elicitSignIn({
+            const elicited = await showSignIn({
               url: error.url,
               elicit: (params, options) => ctx.mcpReq.elicitInput(params, options),
               completionNotifier: (elicitationId) =>
@@ -132,7 +137,10 @@ export function createServer(opts: ServerOptions): McpServer {
             result =
               elicited.answer === undefined
                 ? await attempt({ elicitation: false, answer: 'missing' })
-                : await attempt({ elicitation: true, answer: elicited.answer }, elicited.complete);
+                : await attempt(
+                    { elicitation: true, answer: elicited.answer, accepted: acceptedLinks },
+                    elicited.complete,
+                  );
           }
           return {
             content: [{ type: 'text', text: result.text }],

@@ -57,6 +57,12 @@ export class SignInDeclined extends Error {
 export interface SignInUi {
   elicitation: boolean;
   answer: 'missing' | 'accept' | 'decline' | 'cancel';
+  /**
+   * Links the person already accepted on this connection (their tab is open and the link is
+   * spent): a later call waits for that sign-in instead of showing the dead link again. Added to
+   * on accept.
+   */
+  accepted?: Set<string>;
 }
 
 export interface SignInOptions {
@@ -81,11 +87,13 @@ export async function withSignIn<T>(call: () => Promise<T>, opts: SignInOptions)
     if (ui.elicitation) {
       // The client opens the link: no browser of ours, so one sign-in is one tab.
       const signIn = await opts.session.beginSignIn({ openBrowser: false });
-      if (ui.answer === 'missing') throw new SignInNeedsElicitation(signIn.url);
-      if (ui.answer !== 'accept') {
-        signIn.cancel(`the user chose to ${ui.answer}`);
-        throw new SignInDeclined(ui.answer);
+      const answer = ui.answer === 'missing' && ui.accepted?.has(signIn.url) ? 'accept' : ui.answer;
+      if (answer === 'missing') throw new SignInNeedsElicitation(signIn.url);
+      if (answer !== 'accept') {
+        signIn.cancel(`the user chose to ${answer}`);
+        throw new SignInDeclined(answer);
       }
+      ui.accepted?.add(signIn.url);
     }
     await waitForSignIn(opts);
     // Signed in: one retry. A second SignInRequired now means the new grant is unusable too;

@@ -1,0 +1,58 @@
+// One sign-in, one dialog: URL elicitation shows a sign-in link once per connection. Two calls
+// at once share the dialog (2025-11-25), and a call after the person accepted — their tab is
+// open, the one-time link is spent — waits for that sign-in instead of showing the dead link.
+import type { Client } from '@modelcontextprotocol/client';
+import { describe, expect, it } from 'vitest';
+import { e2e, ok, text } from '../helpers/e2e.js';
+import { tempDir } from '../helpers/mcp-server.js';
+import { completeSignIn } from '../helpers/scripted-browser.js';
+
+const env = await e2e();
+const ELICITATION = { capabilities: { elicitation: { url: {} } } };
+const MODERN = { versionNegotiation: { mode: 'auto' as const } };
+
+/** Accepts every dialog; `approve` decides whether the person also finishes in the browser. */
+function acceptDialogs(client: Client, approve: boolean): string[] {
+  const shown: string[] = [];
+  client.setRequestHandler('elicitation/create', async (request) => {
+    const url = (request.params as { url?: string }).url;
+    if (!url) return { action: 'decline' as const };
+    shown.push(url);
+    if (approve) setTimeout(() => void completeSignIn(url, { action: 'approve' }), 200);
+    return { action: 'accept' as const };
+  });
+  return shown;
+}
+
+it('two calls at once on a 2025-11-25 connection share one dialog, and both complete', async () => {
+  const server = await env.server({ configDir: tempDir(), clientOptions: ELICITATION });
+  const shown = acceptDialogs(server.client, true);
+  const [account, sites] = await Promise.all([
+    server.client.callTool({ name: 'get_account', arguments: { partition: 'us' } }),
+    server.client.callTool({ name: 'list_sites', arguments: {} }),
+  ]);
+  ok(account);
+  ok(sites);
+  expect(shown).toHaveLength(1);
+  await server.close();
+});
+
+describe.each([
+  ['2025-11-25', ELICITATION],
+  ['2026-07-28', { ...ELICITATION, ...MODERN }],
+])('on a %s connection', (_era, clientOptions) => {
+  it('a call after the person accepted waits for that sign-in; no second dialog', async () => {
+    const server = await env.server({ configDir: tempDir(), clientOptions, args: ['--sign-in-wait', '1'] });
+    // The person accepts, and is slow in the browser: the first call runs out of its wait.
+    const shown = acceptDialogs(server.client, false);
+    const first = await server.client.callTool({ name: 'list_sites', arguments: {} });
+    expect(first.isError).toBe(true);
+    expect(text(first)).toContain(shown[0]);
+    // The model calls again; meanwhile the person finishes in the tab they opened.
+    const again = server.client.callTool({ name: 'list_sites', arguments: {} });
+    await completeSignIn(shown[0]!, { action: 'approve' });
+    ok(await again);
+    expect(shown).toHaveLength(1);
+    await server.close();
+  });
+});
