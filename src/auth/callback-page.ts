@@ -5,6 +5,7 @@ export type PageKind =
   | 'success'
   | 'denied'
   | 'expired'
+  | 'link_used'
   | 'wrong_state'
   | 'wrong_browser'
   | 'failed'
@@ -49,6 +50,15 @@ function content(kind: PageKind, details: PageDetails): { title: string; body: s
         ok: false,
         title: 'This sign-in link has expired',
         body: `<p>This link was already used, or it waited too long.</p><p>${AGAIN}</p>`,
+      };
+    case 'link_used':
+      // The start link again while its sign-in still waits: most likely the same person, in a
+      // second tab. Send them back to the first one rather than to a retry that would only join
+      // this same sign-in.
+      return {
+        ok: false,
+        title: 'This sign-in link was already used',
+        body: '<p>The link works once, in the browser that opened it first. Nothing was changed.</p><p>Finish signing in in the tab it opened. If you closed that tab, this sign-in ends by itself within 10 minutes; then ask your agent to try again.</p>',
       };
     case 'wrong_state':
       return {

@@ -144,7 +144,8 @@ export async function startCallbackServer<T>(opts: CallbackServerOptions<T>): Pr
 
     if (start && url.pathname === start.path) {
       // One use: a second visit (another tab, another person) finds the link spent.
-      if (phase !== 'waiting' || binding !== undefined) return send(res, 410, renderPage('expired'));
+      if (phase !== 'waiting') return send(res, 410, renderPage('expired'));
+      if (binding !== undefined) return send(res, 410, renderPage('link_used'));
       binding = randomBytes(24).toString('base64url');
       res
         .writeHead(302, {

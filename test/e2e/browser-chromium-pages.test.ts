@@ -40,7 +40,7 @@ async function signIn(page: Page, email: string): Promise<void> {
   await page.waitForURL(/127\.0\.0\.1:\d+\/callback/);
 }
 
-it('shows the expired, wrong-state and wrong-browser pages, and the wait goes on', async () => {
+it('shows the link-used, wrong-state and wrong-browser pages, and the wait goes on', async () => {
   const configDir = tempDir();
   const server = await env.server({ configDir, env: handoffBrowser(configDir) });
   const call = server.client.callTool({ name: 'get_account', arguments: {} });
@@ -56,8 +56,8 @@ it('shows the expired, wrong-state and wrong-browser pages, and the wait goes on
   const other = await profile();
   const again = await other.page.goto(link);
   expect(again?.status()).toBe(410);
-  expect(await other.page.textContent('h1')).toBe('This sign-in link has expired');
-  await shot(other.page, 'chromium-page-expired');
+  expect(await other.page.textContent('h1')).toBe('This sign-in link was already used');
+  await shot(other.page, 'chromium-page-link-used');
 
   const stray = await other.page.goto(`${new URL(link).origin}/callback?code=made-up&state=not-ours`);
   expect(stray?.status()).toBe(400);

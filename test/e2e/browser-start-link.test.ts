@@ -52,7 +52,7 @@ async function signInAndApprove(browser: ScriptedBrowser, page: Page, email: str
 }
 
 describe('the one-time start link', () => {
-  it('works once: a second visit, while the sign-in still waits, gets the expired page', async () => {
+  it('works once: a second visit, while the sign-in still waits, is sent back to the first tab', async () => {
     const { server, call, link } = await waitingSignIn('start-once');
     const person = new ScriptedBrowser();
     const signInPage = await person.open(link);
@@ -60,7 +60,8 @@ describe('the one-time start link', () => {
     const again = await new ScriptedBrowser().open(link);
     expect(again.url).toBe(link);
     expect(again.status).toBe(410);
-    expect(again.body).toContain('This sign-in link has expired');
+    expect(again.body).toContain('This sign-in link was already used');
+    expect(again.body).toContain('Finish signing in in the tab it opened');
     // The same browser cannot reopen it either: one use is one use.
     expect((await person.open(link)).status).toBe(410);
 

@@ -2,7 +2,16 @@
 import { describe, expect, it } from 'vitest';
 import { escapeHtml, type PageKind, renderPage } from '../../src/auth/callback-page.js';
 
-const KINDS: PageKind[] = ['success', 'denied', 'expired', 'wrong_state', 'failed', 'not_found'];
+const KINDS: PageKind[] = [
+  'success',
+  'denied',
+  'expired',
+  'link_used',
+  'wrong_state',
+  'wrong_browser',
+  'failed',
+  'not_found',
+];
 
 describe('callback pages', () => {
   it('says who signed in and that the tab can be closed', () => {
@@ -32,5 +41,6 @@ describe('callback pages', () => {
     expect(renderPage('denied')).toMatch(/nothing was shared.*hostsmith-mcp login/s);
     expect(renderPage('expired')).toMatch(/expired.*try again/is);
     expect(renderPage('wrong_state')).toMatch(/different sign-in.*newest sign-in link/s);
+    expect(renderPage('link_used')).toMatch(/already used.*Finish signing in in the tab it opened/s);
   });
 });
