@@ -317,11 +317,20 @@ class SessionImpl implements HostsmithSession {
   beginSignIn(options: BeginSignInOptions = {}): Promise<SignIn> {
     if (this.signIn) return Promise.resolve(this.signIn);
     this.starting ??= this.startOrJoin(options)
-      .then((signIn) => {
-        this.signIn = signIn;
+      .then((started) => {
         const forget = () => {
           if (this.signIn === signIn) this.signIn = undefined;
         };
+        // A cancelled sign-in is over at once: the next beginSignIn() must not be handed it while
+        // its `done` is still settling (clearing its marker in the store).
+        const signIn: SignIn = {
+          ...started,
+          cancel: (reason) => {
+            forget();
+            started.cancel(reason);
+          },
+        };
+        this.signIn = signIn;
         signIn.done.then(forget, forget);
         return signIn;
       })

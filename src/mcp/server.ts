@@ -1,7 +1,9 @@
 // The MCP server: registers every tool, and wraps each handler with what every call shares —
 // finding the person's workspace (store, session, API client) for this MCP client, the sign-in
 // experience, and turning failures into tool errors a model can act on.
+import { randomBytes } from 'node:crypto';
 import {
+  createRequestStateCodec,
   type InputRequiredResult,
   inputRequired,
   inputResponse,
@@ -58,9 +60,13 @@ const SIGN_IN_INPUT = 'hostsmith_sign_in';
 export { SIGN_IN_MESSAGE };
 
 export function createServer(opts: ServerOptions): McpServer {
+  // 2026-07-28: the sign-in link an inputRequired round showed travels to the client and back in
+  // requestState, sealed (HMAC) so that a client can neither forge nor alter it. One process
+  // serves every round of a stdio connection, so a per-process key will do.
+  const signInState = createRequestStateCodec<{ link: string }>({ key: randomBytes(32), ttlSeconds: 600 });
   const server = new McpServer(
     { name: 'hostsmith-mcp', title: 'Hostsmith', version: opts.version },
-    { instructions: INSTRUCTIONS },
+    { instructions: INSTRUCTIONS, requestState: { verify: signInState.verify } },
   );
 
   // Per connection: one URL-elicitation dialog per sign-in link, and the links already accepted.
@@ -99,10 +105,13 @@ export function createServer(opts: ServerOptions): McpServer {
             typeof perRequestName === 'string' ? perRequestName : server.server.getClientVersion()?.name;
           const capabilities = envelope?.[CLIENT_CAPABILITIES_KEY] ?? server.server.getClientCapabilities();
           const answer = inputResponse(ctx.mcpReq.inputResponses, SIGN_IN_INPUT);
+          // Only an answer to a round of ours counts: it comes back with the link it was about.
+          const answeredLink = ctx.mcpReq.requestState<{ link: string }>()?.link;
           const ui: SignInUi = {
             elicitation: capabilities?.elicitation?.url !== undefined,
-            answer: answer.kind === 'elicit' ? answer.action : 'missing',
+            answer: answer.kind === 'elicit' && answeredLink !== undefined ? answer.action : 'missing',
             accepted: acceptedLinks,
+            ...(answeredLink !== undefined ? { answeredLink } : {}),
           };
           const workspace = await opts.workspaceFor(clientName);
           const toolCtx: ToolContext = { api: workspace.api, signal, progress };
@@ -153,6 +162,7 @@ export function createServer(opts: ServerOptions): McpServer {
               inputRequests: {
                 [SIGN_IN_INPUT]: inputRequired.elicitUrl({ message: SIGN_IN_MESSAGE, url: error.url }),
               },
+              requestState: await signInState.mint({ link: error.url }),
             });
           }
           return { content: [{ type: 'text', text: errorText(error, opts.log) }], isError: true };

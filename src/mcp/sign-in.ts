@@ -63,6 +63,11 @@ export interface SignInUi {
    * on accept.
    */
   accepted?: Set<string>;
+  /**
+   * The link `answer` is about (2026-07-28: from the verified requestState). An answer about
+   * another link is stale — that sign-in ended and a new one began — and counts as no answer.
+   */
+  answeredLink?: string;
 }
 
 export interface SignInOptions {
@@ -87,7 +92,8 @@ export async function withSignIn<T>(call: () => Promise<T>, opts: SignInOptions)
     if (ui.elicitation) {
       // The client opens the link: no browser of ours, so one sign-in is one tab.
       const signIn = await opts.session.beginSignIn({ openBrowser: false });
-      const answer = ui.answer === 'missing' && ui.accepted?.has(signIn.url) ? 'accept' : ui.answer;
+      const given = ui.answeredLink === undefined || ui.answeredLink === signIn.url ? ui.answer : 'missing';
+      const answer = given === 'missing' && ui.accepted?.has(signIn.url) ? 'accept' : given;
       if (answer === 'missing') throw new SignInNeedsElicitation(signIn.url);
       if (answer !== 'accept') {
         signIn.cancel(`the user chose to ${answer}`);

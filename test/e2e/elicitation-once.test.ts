@@ -56,3 +56,42 @@ describe.each([
     await server.close();
   });
 });
+
+it('2026-07-28: an answer about a sign-in that has since ended counts as no answer (requestState)', async () => {
+  const server = await env.server({
+    configDir: tempDir(),
+    clientOptions: { ...ELICITATION, ...MODERN },
+    args: ['--sign-in-wait', '2'],
+  });
+  // Two calls at once get the same link. The person declines the first dialog (ending that
+  // sign-in), and only then accepts the second: that answer is about a link that is gone.
+  const shown: string[] = [];
+  let firstSettled!: Promise<unknown>;
+  server.client.setRequestHandler('elicitation/create', async (request) => {
+    const url = (request.params as { url?: string }).url;
+    if (!url) return { action: 'decline' as const };
+    const n = shown.push(url);
+    if (n === 1) return { action: 'decline' as const };
+    if (n === 2) {
+      await firstSettled;
+      return { action: 'accept' as const };
+    }
+    setTimeout(() => void completeSignIn(url, { action: 'approve' }), 200);
+    return { action: 'accept' as const };
+  });
+  const calls = [
+    server.client.callTool({ name: 'get_account', arguments: { partition: 'us' } }),
+    server.client.callTool({ name: 'list_sites', arguments: {} }),
+  ];
+  firstSettled = Promise.race(calls);
+  const [a, b] = await Promise.all(calls);
+  const declined = [a, b].filter((r) => r!.isError);
+  expect(declined).toHaveLength(1);
+  expect(text(declined[0]!)).toMatch(/declined/i);
+  // The stale accept did not stand for the new sign-in: its link was shown, then accepted.
+  ok([a, b].find((r) => !r!.isError)!);
+  expect(shown).toHaveLength(3);
+  expect(shown[1]).toBe(shown[0]);
+  expect(shown[2]).not.toBe(shown[0]);
+  await server.close();
+});
