@@ -175,7 +175,7 @@ export function createServer(opts: ServerOptions): McpServer {
 
 function errorText(error: unknown, log: Logger): string {
   if (error instanceof SignInPending) {
-    return `Sign-in to Hostsmith is waiting for the user. Ask them to open this link and approve access, then call this tool again: ${error.url}`;
+    return `Sign-in to Hostsmith is waiting for the user. Ask them to finish in the browser tab that opened (or, if none did, to open this link) and approve access, then call this tool again: ${error.url}`;
   }
   if (error instanceof SignInDeclined) {
     return 'The user declined to sign in to Hostsmith, so nothing was done. Call the tool again if they change their mind.';
