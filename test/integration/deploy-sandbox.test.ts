@@ -6,12 +6,10 @@ import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type Session, SignInRequired } from '../../src/auth/types.js';
 import { deployDirectory } from '../../src/deploy/deploy.js';
 import { walkDirectory } from '../../src/deploy/walk.js';
-import { HostsmithClient } from '../../src/hostsmith/client.js';
-import { createLogger } from '../../src/log.js';
 import { call, startTestSandbox } from '../helpers/sandbox.js';
+import { tokenClient } from '../helpers/token-client.js';
 
 const EXAMPLE = resolve(import.meta.dirname, '../../examples/site');
 const FAST = { attempts: 3, baseDelayMs: 20, maxRetryAfterMs: 200 };
@@ -19,23 +17,7 @@ const FAST = { attempts: 3, baseDelayMs: 20, maxRetryAfterMs: 200 };
 const sandbox = await startTestSandbox({ rateLimit: 10_000, uploadRateLimit: 10_000 });
 const token = await sandbox.token({ email: 'sam@example.com' });
 // The real client on a real token; the Session is the only stand-in (no refresh here).
-const session: Session = {
-  accessToken: async () => token,
-  afterUnauthorized: async () => {
-    throw new SignInRequired('revoked');
-  },
-  beginSignIn: async () => {
-    throw new Error('no sign-in in this test');
-  },
-  account: async () => ({ email: 'sam@example.com', homePartition: 'us' }),
-};
-const api = new HostsmithClient({
-  apiUrl: sandbox.api,
-  session,
-  log: createLogger({ write: () => {} }),
-  userAgent: 'deploy-sandbox-test',
-});
-afterAll(() => api.close());
+const api = await tokenClient(sandbox, { email: 'sam@example.com' });
 const tmp = await fs.mkdtemp(join(tmpdir(), 'deploy-int-'));
 afterAll(() => fs.rm(tmp, { recursive: true, force: true }));
 

@@ -5,38 +5,17 @@ import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type Session, SignInRequired } from '../../src/auth/types.js';
-import { HostsmithClient } from '../../src/hostsmith/client.js';
-import { createLogger } from '../../src/log.js';
 import { toToolErrorText } from '../../src/mcp/errors.js';
 import type { ToolContext } from '../../src/mcp/tool.js';
 import { deployDirectory, deployTools } from '../../src/mcp/tools/deploy.js';
 import { startTestSandbox } from '../helpers/sandbox.js';
+import { tokenClient } from '../helpers/token-client.js';
 
 const EXAMPLE = resolve(import.meta.dirname, '../../examples/site');
 const sandbox = await startTestSandbox({ rateLimit: 10_000, uploadRateLimit: 10_000 });
-const token = await sandbox.token({ email: 'lin@example.com' });
-const session: Session = {
-  accessToken: async () => token,
-  afterUnauthorized: async () => {
-    throw new SignInRequired('revoked');
-  },
-  beginSignIn: async () => {
-    throw new Error('no sign-in in this test');
-  },
-  account: async () => ({ email: 'lin@example.com', homePartition: 'eu' }),
-};
-const api = new HostsmithClient({
-  apiUrl: sandbox.api,
-  session,
-  log: createLogger({ write: () => {} }),
-  userAgent: 'deploy-tool-test',
-});
+const api = await tokenClient(sandbox, { email: 'lin@example.com' });
 const tmp = await fs.mkdtemp(join(tmpdir(), 'deploy-tool-'));
-afterAll(async () => {
-  await api.close();
-  await fs.rm(tmp, { recursive: true, force: true });
-});
+afterAll(() => fs.rm(tmp, { recursive: true, force: true }));
 
 const progress: string[] = [];
 const ctx: ToolContext = {

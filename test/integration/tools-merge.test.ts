@@ -1,38 +1,21 @@
 // The tools against the real sandbox, called directly with a HostsmithClient on a real token:
 // merged listings, one partition failing, cursors across partitions, and error words.
 import { describe, expect, it } from 'vitest';
-import type { Session } from '../../src/auth/types.js';
-import { SignInRequired } from '../../src/auth/types.js';
-import { HostsmithClient } from '../../src/hostsmith/client.js';
-import { createLogger } from '../../src/log.js';
 import { toToolErrorText } from '../../src/mcp/errors.js';
 import type { ToolContext } from '../../src/mcp/tool.js';
 import { getAccount } from '../../src/mcp/tools/account.js';
 import { listDomains } from '../../src/mcp/tools/domains.js';
 import { createSite, listSites } from '../../src/mcp/tools/sites.js';
 import { startTestSandbox } from '../helpers/sandbox.js';
+import { tokenClient } from '../helpers/token-client.js';
 
 const sb = await startTestSandbox({ rateLimit: 10_000 });
 
 async function ctxFor(email = 'ada@example.com', scopes?: string[]): Promise<ToolContext> {
-  const token = await sb.token({ email, ...(scopes ? { scopes } : {}) });
-  // A minimal Session serving one real token: enough to exercise the client and the tools.
-  const session: Session = {
-    accessToken: async () => token,
-    afterUnauthorized: async () => {
-      throw new SignInRequired('unauthorized');
-    },
-    beginSignIn: async () => {
-      throw new Error('no sign-in in this test');
-    },
-    account: async () => undefined,
-  };
-  const api = new HostsmithClient({
-    apiUrl: sb.api,
-    session,
-    log: createLogger({ write: () => {} }),
-    userAgent: 'test',
-    maxRetryAfterSeconds: 1,
+  const api = await tokenClient(sb, {
+    email,
+    ...(scopes ? { scopes } : {}),
+    client: { maxRetryAfterSeconds: 1 },
   });
   return { api, signal: new AbortController().signal, progress: async () => {} };
 }
