@@ -124,6 +124,23 @@ export function createInteractions(opts: InteractionOptions) {
     );
   }
 
+  /** The sign-in page of interaction `uid`, first shown or shown again with an error. */
+  async function showSignIn(
+    res: ServerResponse,
+    uid: string,
+    found: Awaited<ReturnType<typeof details>>,
+    extra: { email?: string; error?: string },
+  ) {
+    const page = signInPage({
+      action: `${PREFIX}${uid}/login`,
+      clientName: await clientName(found),
+      users,
+      password: opts.password,
+      ...extra,
+    });
+    return send(res, 200, page);
+  }
+
   async function show(req: IncomingMessage, res: ServerResponse, uid: string) {
     const found = await details(req, res, uid);
     const prompt = found.prompt.name;
@@ -137,17 +154,8 @@ export function createInteractions(opts: InteractionOptions) {
       if (prompt === 'consent') return finishConsent(req, res, found);
     }
     if (prompt === 'login') {
-      return send(
-        res,
-        200,
-        signInPage({
-          action: `${PREFIX}${uid}/login`,
-          clientName: await clientName(found),
-          users,
-          password: opts.password,
-          ...(typeof found.params.login_hint === 'string' ? { email: found.params.login_hint } : {}),
-        }),
-      );
+      const hint = found.params.login_hint;
+      return showSignIn(res, uid, found, typeof hint === 'string' ? { email: hint } : {});
     }
     if (prompt === 'consent') {
       const user = userById(found.session?.accountId);
@@ -184,18 +192,7 @@ export function createInteractions(opts: InteractionOptions) {
     const email = form.get('email') ?? '';
     const user = userByEmail(email);
     if (!user || form.get('password') !== opts.password) {
-      return send(
-        res,
-        200,
-        signInPage({
-          action: `${PREFIX}${uid}/login`,
-          clientName: await clientName(found),
-          users,
-          password: opts.password,
-          email,
-          error: 'Wrong email or password.',
-        }),
-      );
+      return showSignIn(res, uid, found, { email, error: 'Wrong email or password.' });
     }
     return finishLogin(req, res, user);
   }
