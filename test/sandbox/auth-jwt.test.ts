@@ -2,10 +2,11 @@
 // keeps no record of them, so the API checks signature, iss, aud and exp itself, and that the
 // grant is alive: revoking a grant (window, RFC 7009 on the refresh token, refresh-token reuse)
 // fails the very next call.
+import { spawn } from 'node:child_process';
 import { createPrivateKey, generateKeyPairSync, type JsonWebKey, type KeyObject, sign } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import * as client from 'openid-client';
 import { afterAll, describe, expect, test } from 'vitest';
 import { startSandbox } from '../../sandbox/index.js';
@@ -215,5 +216,57 @@ describe('with --data', () => {
     } finally {
       await plain.close();
     }
+  });
+});
+
+describe('npm run sandbox -- --access-token-bytes', () => {
+  const ROOT = resolve(import.meta.dirname, '../..');
+  const tsx = resolve(ROOT, 'node_modules/.bin/tsx');
+
+  test('a running sandbox issues tokens of that size and says so in its banner', async () => {
+    const args = [
+      'sandbox/main.ts',
+      '--port',
+      '0',
+      '--json',
+      '--auto-approve',
+      '--access-token-bytes',
+      '3000',
+    ];
+    const child = spawn(tsx, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const exited = new Promise((done) => child.once('exit', done));
+    try {
+      let stderr = '';
+      child.stderr.on('data', (c: Buffer) => {
+        stderr += c.toString();
+      });
+      const line = await new Promise<string>((ok, fail) => {
+        let out = '';
+        child.stdout.on('data', (c: Buffer) => {
+          out += c.toString();
+          if (out.includes('\n')) ok(out.slice(0, out.indexOf('\n')));
+        });
+        child.once('exit', (code) => fail(new Error(`exited ${code}: ${stderr}`)));
+      });
+      const { api } = JSON.parse(line) as { api: string };
+      const s = await signIn({ api });
+      expect(Buffer.byteLength(s.accessToken)).toBe(3000);
+      expect((await call(api, 'GET', '/v1/account', { token: s.accessToken })).status).toBe(200);
+      expect(stderr).toMatch(/access tokens +JWT, 3000 bytes/);
+    } finally {
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    }
+  });
+
+  test('a size under 1000 exits 2 with the usage, which lists the flag', async () => {
+    const child = spawn(tsx, ['sandbox/main.ts', '--access-token-bytes', '999'], { cwd: ROOT });
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => {
+      stderr += c.toString();
+    });
+    expect(await new Promise((done) => child.once('exit', done))).toBe(2);
+    expect(stderr).toContain('--access-token-bytes must be an integer >= 1000');
+    expect(stderr).toMatch(/Usage[\s\S]*--access-token-bytes N +issue JWT access tokens/);
   });
 });
