@@ -1,9 +1,11 @@
-// Opening the sign-in link in a browser: the BROWSER command line when set (split as a shell
-// would, but never run through one), else the `open` package. A failure to launch is reported,
-// never thrown: the link is always printed on stderr as well.
-import { type ChildProcess, spawn as nodeSpawn } from 'node:child_process';
+// Opening the sign-in link in a browser: the BROWSER command line when set (split as the platform
+// splits command lines, and never run through a shell but for a Windows batch file, which only
+// cmd.exe runs), else the `open` package. A failure to launch is reported, never thrown: the link is
+// always printed on stderr as well.
+import { type ChildProcess, spawn as nodeSpawn, type SpawnOptions } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { isAllowedUrl } from './urls.js';
+import { cmdShellArgv, isBatchFile, splitWindowsCommandLine } from './windows-cmdline.js';
 
 export interface BrowserResult {
   launched: boolean;
@@ -72,11 +74,60 @@ export function splitCommandLine(line: string): string[] {
   return words;
 }
 
-/** argv for BROWSER: the URL replaces every %s, or else is appended as the last argument. */
-export function browserArgv(commandLine: string, url: string): string[] {
-  const words = splitCommandLine(commandLine);
+/**
+ * argv for BROWSER, split by the platform's rules (Windows: the C runtime's, so that
+ * `"C:\Program Files\…\firefox.exe"` and `C:\Windows\notepad.exe` stay whole; elsewhere a POSIX
+ * shell's): the URL replaces every %s, or else is appended as the last argument.
+ */
+export function browserArgv(commandLine: string, url: string, platform: NodeJS.Platform): string[] {
+  const words = platform === 'win32' ? splitWindowsCommandLine(commandLine) : splitCommandLine(commandLine);
   if (!words.some((w) => w.includes('%s'))) return [...words, url];
   return words.map((w) => w.split('%s').join(url));
+}
+
+export interface BrowserCommand {
+  /** What BROWSER names, for messages (the batch file, not cmd.exe). */
+  name: string;
+  file: string;
+  args: string[];
+  options: SpawnOptions;
+}
+
+/** Windows spells it ComSpec; a plain object (not process.env) is case-sensitive. */
+function comspec(env: NodeJS.ProcessEnv): string {
+  return Object.entries(env).find(([key]) => key.toLowerCase() === 'comspec')?.[1] || 'cmd.exe';
+}
+
+/**
+ * How to spawn BROWSER for this link on this platform. Throws an Error that names BROWSER, worded
+ * to follow "Not opening a browser: " (no closing period).
+ */
+export function browserCommand(
+  commandLine: string,
+  url: string,
+  platform: NodeJS.Platform,
+  env: NodeJS.ProcessEnv = {},
+): BrowserCommand {
+  let argv: string[];
+  try {
+    argv = browserArgv(commandLine, url, platform);
+  } catch (error) {
+    throw new Error(`BROWSER could not be read (${(error as Error).message})`);
+  }
+  const [name, ...args] = argv;
+  if (!name) throw new Error('BROWSER is empty');
+  // detached: the browser outlives us (on Windows a child that is not detached dies with our job
+  // object); windowsHide: no console window flashes up.
+  const options: SpawnOptions = { detached: true, stdio: 'ignore', shell: false, windowsHide: true };
+  if (platform !== 'win32' || !isBatchFile(name)) return { name, file: name, args, options };
+  try {
+    const cmd = cmdShellArgv(argv, comspec(env));
+    return { name, ...cmd, options: { ...options, windowsVerbatimArguments: true } };
+  } catch (error) {
+    throw new Error(
+      `BROWSER names a batch file (${name}), which Windows runs only through cmd.exe, and ${(error as Error).message}; point BROWSER at the browser's .exe instead`,
+    );
+  }
 }
 
 /** Why there is probably no browser to open here; undefined when there may be one. */
@@ -133,32 +184,34 @@ export async function openUrl(url: string, opts: OpenUrlOptions = {}): Promise<B
   if (opts.noBrowser) return { launched: false, reason: '--no-browser is set' };
 
   const env = opts.env ?? process.env;
+  const platform = opts.platform ?? process.platform;
   const command = env.BROWSER?.trim();
   // An explicit BROWSER wins over any guess that there is no display: someone chose it.
   if (command) {
-    let argv: string[];
+    let spec: BrowserCommand;
     try {
-      argv = browserArgv(command, parsed.href);
+      spec = browserCommand(command, parsed.href, platform, env);
     } catch (error) {
-      return { launched: false, reason: `BROWSER could not be read (${(error as Error).message})` };
+      return { launched: false, reason: (error as Error).message };
     }
-    const [file, ...args] = argv;
-    if (!file) return { launched: false, reason: 'BROWSER is empty' };
     try {
-      const child = (opts.spawn ?? nodeSpawn)(file, args, {
-        detached: true,
-        stdio: 'ignore',
-        shell: false,
-        windowsHide: true,
-      });
-      return await started(child, `BROWSER (${file})`);
+      const child = (opts.spawn ?? nodeSpawn)(spec.file, spec.args, spec.options);
+      return await started(child, `BROWSER (${spec.name})`);
     } catch (error) {
-      return { launched: false, reason: `BROWSER (${file}) failed to start: ${(error as Error).message}` };
+      return {
+        launched: false,
+        reason: `BROWSER (${spec.name}) failed to start: ${(error as Error).message}`,
+      };
     }
   }
 
-  const headless = headlessReason(env, opts.platform ?? process.platform, opts.fileExists);
+  const headless = headlessReason(env, platform, opts.fileExists);
   if (headless) return { launched: false, reason: headless };
+  // `open` hands the link to PowerShell inside "…" on Windows and WSL, where $(…) and ` are code.
+  // Our start link never holds them; refuse rather than trust that of every caller.
+  if (/[$`]/.test(parsed.href)) {
+    return { launched: false, reason: 'the link holds $ or `, which the system opener could run as code' };
+  }
   try {
     const openDefault =
       opts.openDefault ?? (async (target: string) => (await import('open')).default(target, { wait: false }));

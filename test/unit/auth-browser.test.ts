@@ -1,11 +1,18 @@
-// Opening the sign-in link: BROWSER split like a shell but never run through one, %s, URL rules,
-// the headless guess, and failures that are reported instead of thrown.
-import { type ChildProcess, execFileSync, type spawn } from 'node:child_process';
+// Opening the sign-in link: BROWSER split like the platform splits command lines and never run
+// through a shell (but a Windows batch file, through cmd.exe), %s, URL rules, the headless guess,
+// and failures that are reported instead of thrown.
+import { type ChildProcess, execFileSync, type SpawnOptions, type spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { browserArgv, headlessReason, openUrl, splitCommandLine } from '../../src/auth/browser.js';
+import {
+  browserArgv,
+  browserCommand,
+  headlessReason,
+  openUrl,
+  splitCommandLine,
+} from '../../src/auth/browser.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'auth-browser-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -22,8 +29,8 @@ function recorder(name: string): { command: string; out: string } {
 }
 
 async function argvOf(out: string): Promise<string[]> {
-  await vi.waitFor(() => expect(existsSync(out)).toBe(true), { timeout: 5000, interval: 20 });
-  return JSON.parse(readFileSync(out, 'utf8')) as string[];
+  // Until the file parses: it exists a moment before the recorder has written it.
+  return vi.waitFor(() => JSON.parse(readFileSync(out, 'utf8')) as string[], { timeout: 5000, interval: 20 });
 }
 
 describe('splitCommandLine', () => {
@@ -62,16 +69,122 @@ describe('splitCommandLine', () => {
 
 describe('browserArgv', () => {
   const url = 'https://auth.example/authorize?a=1&b=2';
-  it('appends the URL as the last argument when there is no %s', () => {
-    expect(browserArgv('chromium --incognito', url)).toEqual(['chromium', '--incognito', url]);
+  for (const platform of ['linux', 'darwin', 'win32'] as const) {
+    it(`appends the URL or puts it in place of %s (${platform})`, () => {
+      expect(browserArgv('chromium --incognito', url, platform)).toEqual(['chromium', '--incognito', url]);
+      expect(browserArgv('chromium --app=%s --x', url, platform)).toEqual([
+        'chromium',
+        `--app=${url}`,
+        '--x',
+      ]);
+      expect(browserArgv('b "%s" %s', url, platform)).toEqual(['b', url, url]);
+    });
+    it(`keeps a URL with ;rm -rf and $(…) as one argument (${platform})`, () => {
+      const hostile = 'https://auth.example/?q=;rm -rf ~;&x=$(reboot)';
+      expect(browserArgv('"my browser" --new-tab', hostile, platform)).toEqual([
+        'my browser',
+        '--new-tab',
+        hostile,
+      ]);
+      expect(browserArgv('b --url=%s', hostile, platform)).toEqual(['b', `--url=${hostile}`]);
+    });
+  }
+
+  it('splits by POSIX rules on linux and darwin', () => {
+    for (const platform of ['linux', 'darwin'] as const) {
+      expect(browserArgv(`'/Applications/My Browser.app/run' a\\ b 'c d'`, url, platform)).toEqual([
+        '/Applications/My Browser.app/run',
+        'a b',
+        'c d',
+        url,
+      ]);
+    }
   });
-  it('keeps a URL with ;rm -rf and $(…) as one argument', () => {
-    const hostile = 'https://auth.example/?q=;rm -rf ~;&x=$(reboot)';
-    expect(browserArgv('"my browser" --new-tab', hostile)).toEqual(['my browser', '--new-tab', hostile]);
-    expect(browserArgv('b --url=%s', hostile)).toEqual(['b', `--url=${hostile}`]);
+
+  it('splits by Windows rules on win32: program paths with spaces and backslashes stay whole', () => {
+    const firefox = '"C:\\Program Files\\Mozilla Firefox\\firefox.exe" -new-tab %s';
+    expect(browserArgv(firefox, url, 'win32')).toEqual([
+      'C:\\Program Files\\Mozilla Firefox\\firefox.exe',
+      '-new-tab',
+      url,
+    ]);
+    expect(browserArgv('C:\\Windows\\notepad.exe', url, 'win32')).toEqual(['C:\\Windows\\notepad.exe', url]);
+    expect(browserArgv(`C:\\Tools\\b.exe 'two words' "--dir=C:\\x\\\\"`, url, 'win32')).toEqual([
+      'C:\\Tools\\b.exe',
+      "'two",
+      "words'",
+      '--dir=C:\\x\\',
+      url,
+    ]);
+    // What POSIX rules made of it before: backslashes eaten, the quoted path fine but a bare one broken.
+    expect(browserArgv('C:\\Windows\\notepad.exe', url, 'linux')).toEqual(['C:Windowsnotepad.exe', url]);
   });
-  it('puts the URL in place of %s', () => {
-    expect(browserArgv('chromium --app=%s --x', url)).toEqual(['chromium', `--app=${url}`, '--x']);
+});
+
+describe('browserCommand', () => {
+  const link = 'http://127.0.0.1:5555/start/AbC_d-9xYz';
+  const detachedHidden = { detached: true, stdio: 'ignore', shell: false, windowsHide: true };
+
+  it('spawns the program itself, detached and hidden, on every platform but a batch file on win32', () => {
+    for (const platform of ['linux', 'darwin'] as const) {
+      expect(browserCommand('/opt/open.cmd --new', link, platform)).toEqual({
+        name: '/opt/open.cmd',
+        file: '/opt/open.cmd',
+        args: ['--new', link],
+        options: detachedHidden,
+      });
+    }
+    const exe = browserCommand(
+      '"C:\\Program Files\\Mozilla Firefox\\firefox.exe" -new-tab %s',
+      link,
+      'win32',
+    );
+    expect(exe).toEqual({
+      name: 'C:\\Program Files\\Mozilla Firefox\\firefox.exe',
+      file: 'C:\\Program Files\\Mozilla Firefox\\firefox.exe',
+      args: ['-new-tab', link],
+      options: detachedHidden,
+    });
+    // An .exe gets any link: Node quotes each argument for the C runtime itself.
+    expect(browserCommand('C:\\b.exe', `${link}?a=%41&b=^|<>`, 'win32').args).toEqual([
+      `${link}?a=%41&b=^|<>`,
+    ]);
+  });
+
+  it('runs a .cmd or .bat (any case) on win32 as cmd.exe /d /s /c, verbatim and hidden', () => {
+    const viaCmd = { ...detachedHidden, windowsVerbatimArguments: true };
+    expect(browserCommand('"C:\\My Tools\\open.CMD" --url=%s', link, 'win32')).toEqual({
+      name: 'C:\\My Tools\\open.CMD',
+      file: 'cmd.exe',
+      args: ['/d', '/s', '/c', `""C:\\My Tools\\open.CMD" ^"--url=${link}^""`],
+      options: viaCmd,
+    });
+    const comspec = 'C:\\Windows\\system32\\cmd.exe';
+    expect(browserCommand('C:\\Tools\\open.Bat', link, 'win32', { ComSpec: comspec })).toEqual({
+      name: 'C:\\Tools\\open.Bat',
+      file: comspec,
+      args: ['/d', '/s', '/c', `""C:\\Tools\\open.Bat" ^"${link}^""`],
+      options: viaCmd,
+    });
+  });
+
+  it('refuses a batch file when an argument holds "%^&|<> or a line break, naming BROWSER', () => {
+    expect(() => browserCommand('C:\\Tools\\open.cmd --profile=a&b', link, 'win32')).toThrow(
+      /^BROWSER names a batch file \(C:\\Tools\\open\.cmd\), which Windows runs only through cmd\.exe, and cmd\.exe would act on "&" in "--profile=a&b"; point BROWSER at the browser's \.exe instead$/,
+    );
+    for (const bad of ['%20', '^', '|', '<', '>', '&', '\n']) {
+      expect(() => browserCommand('open.cmd', `${link}?${bad}`, 'win32'), bad).toThrow(
+        /^BROWSER names a batch file/,
+      );
+    }
+    expect(() => browserCommand('open.cmd "a\\"b"', link, 'win32')).toThrow(/act on """ in "a\\"b"/);
+  });
+
+  it('names BROWSER when it is empty or cannot be read', () => {
+    expect(() => browserCommand('""', link, 'win32')).toThrow('BROWSER is empty');
+    expect(() => browserCommand('firefox "oops', link, 'linux')).toThrow(
+      'BROWSER could not be read (unterminated double quote)',
+    );
   });
 });
 
@@ -154,6 +267,58 @@ describe('openUrl', () => {
       expect((await openUrl(good, { env, spawn: fakeSpawn })).launched, good).toBe(true);
     }
     expect(spawned).toHaveLength(4);
+  });
+
+  it('on win32 spawns what browserCommand says, and reports a refused batch file without spawning', async () => {
+    const calls: { file: string; args: readonly string[]; options: SpawnOptions }[] = [];
+    const fakeSpawn = ((file: string, args: readonly string[], options: SpawnOptions) => {
+      calls.push({ file, args, options });
+      return { pid: 1, on: () => {}, unref: () => {} } as unknown as ChildProcess;
+    }) as unknown as typeof spawn;
+    const link = 'http://127.0.0.1:5555/start/AbC_d-9xYz';
+    const env = { BROWSER: 'C:\\Tools\\open.bat --new', ComSpec: 'C:\\Windows\\system32\\cmd.exe' };
+    expect(await openUrl(link, { env, platform: 'win32', spawn: fakeSpawn })).toEqual({ launched: true });
+    const { file, args, options } = browserCommand(env.BROWSER, link, 'win32', env);
+    expect(calls).toEqual([{ file, args, options }]);
+    expect(calls[0]?.file).toBe(env.ComSpec);
+    expect(calls[0]?.options).toMatchObject({ windowsHide: true, windowsVerbatimArguments: true });
+
+    const refused = await openUrl(`${link}?a=%41`, { env, platform: 'win32', spawn: fakeSpawn });
+    expect(refused).toEqual({
+      launched: false,
+      reason: expect.stringMatching(/^BROWSER names a batch file/),
+    });
+    expect(calls).toHaveLength(1);
+  });
+
+  it('never hands the system opener a link with $ or a backquote (PowerShell would run them)', async () => {
+    const openDefault = vi.fn(
+      async () => ({ pid: 42, on: () => {}, unref: () => {} }) as unknown as ChildProcess,
+    );
+    for (const platform of ['linux', 'darwin', 'win32'] as const) {
+      for (const url of ['https://auth.example/$(calc)', 'https://auth.example/?q=`calc`']) {
+        expect(new URL(url).href).toBe(url);
+        const result = await openUrl(url, {
+          env: { DISPLAY: ':0' },
+          platform,
+          fileExists: () => false,
+          openDefault,
+        });
+        expect(result, `${platform} ${url}`).toEqual({
+          launched: false,
+          reason: expect.stringMatching(/\$ or `/),
+        });
+      }
+      expect(
+        await openUrl('http://127.0.0.1:5555/start/AbC_d-9xYz', {
+          env: { DISPLAY: ':0' },
+          platform,
+          fileExists: () => false,
+          openDefault,
+        }),
+      ).toEqual({ launched: true });
+    }
+    expect(openDefault).toHaveBeenCalledTimes(3);
   });
 
   it('--no-browser launches nothing', async () => {
