@@ -160,7 +160,7 @@ export async function walkDirectory(directory: string, opts: WalkOptions = {}): 
     try {
       entries = await fs.readdir(frame.real, { withFileTypes: true });
     } catch (err) {
-      throw unreadable('folder', join(root, frame.disk), err);
+      throw unreadable('folder', join(root, frame.disk.slice(0, -1)), err);
     }
     for (const entry of entries) {
       const path = `${frame.prefix}${entry.name.normalize('NFC')}`;
