@@ -122,11 +122,11 @@ export async function walkDirectory(directory: string, opts: WalkOptions = {}): 
   const taken = new Map<string, string>();
   const stack: Frame[] = [{ real: realRoot, prefix: '', disk: '', chain: [realRoot] }];
 
-  const statOf = async (what: 'folder' | 'file', abs: string, shown: string): Promise<Stats> => {
+  const statOf = async (abs: string, shown: string): Promise<Stats> => {
     try {
       return await fs.stat(abs);
     } catch (err) {
-      throw unreadable(what, shown, err);
+      throw unreadable('file', shown, err);
     }
   };
 
@@ -141,11 +141,11 @@ export async function walkDirectory(directory: string, opts: WalkOptions = {}): 
     if (other !== undefined) {
       throw new DeployError(
         'PATH_COLLISION',
-        `Two files in ${root} would be published at the same site path ${JSON.stringify(path)}: ${JSON.stringify(other)} and ${JSON.stringify(disk)}. Their names differ only in how accented letters are encoded (${escaped(other)} and ${escaped(disk)}; macOS writes them decomposed). Rename or remove one of them, then deploy again.`,
+        `Two files in ${root} would be published at the same site path ${JSON.stringify(path)}: ${JSON.stringify(other)} and ${JSON.stringify(disk)}. The names differ only in how their characters are encoded (${escaped(other)} and ${escaped(disk)}: an accent composed into its letter, or written after it as macOS does). Rename or remove one of them, then deploy again.`,
       );
     }
     taken.set(path, disk);
-    const { size } = await statOf('file', source, join(root, disk));
+    const { size } = await statOf(source, join(root, disk));
     if (size > MAX_FILE_BYTES) {
       throw new DeployError(
         'FILE_TOO_LARGE',
@@ -192,7 +192,7 @@ export async function walkDirectory(directory: string, opts: WalkOptions = {}): 
             `The link ${disk} points to ${target}, outside the folder ${root}; links are not followed out of the deployed folder (copy the file in, or remove the link)`,
           );
         }
-        const st = await statOf('file', target, target);
+        const st = await statOf(target, join(root, disk));
         if (st.isFile()) {
           await addFile(path, disk, target);
         } else if (st.isDirectory()) {
