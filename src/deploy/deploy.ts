@@ -23,6 +23,10 @@ export interface DeployOptions {
   /** Absolute, `~/…`, or relative to `cwd`. */
   directory: string;
   cwd?: string;
+  /** Whose path rules and help texts apply; process.platform by default. */
+  platform?: NodeJS.Platform;
+  /** What `~` stands for; the user's home folder by default. */
+  home?: string;
   signal?: AbortSignal;
   /** Steps for the person watching ("hashed 12 files", "uploaded 3/7"). */
   progress?: (message: string) => void | Promise<void>;
@@ -44,7 +48,7 @@ export interface DeployReport {
   directory: string;
   /** true when `directory` was relative and resolved against the server's working directory. */
   resolvedRelative: boolean;
-  /** Paths left out by the ignore rule (dotfiles, node_modules, …). */
+  /** Site paths left out by the ignore rule (dotfiles, node_modules, desktop clutter, …). */
   skipped: string[];
 }
 
@@ -75,12 +79,17 @@ export async function deployDirectory(opts: DeployOptions): Promise<DeployReport
   // First, so a wrong site id fails before any disk work.
   const url = await getSiteUrl(opts.api, site);
 
-  const walked = await walkDirectory(opts.directory, { cwd: opts.cwd });
+  const walked = await walkDirectory(opts.directory, {
+    cwd: opts.cwd,
+    platform: opts.platform,
+    home: opts.home,
+  });
   const total = walked.files.length;
   const say = safe(opts.progress);
   const hashProgress = throttled(say);
   const files = await hashFiles(walked.files, {
     signal: opts.signal,
+    platform: opts.platform,
     onHashed: (done) => void hashProgress(`hashed ${done}/${total} files`, false),
   });
   await say(`hashed ${total} files`);

@@ -10,6 +10,9 @@ export type DeployErrorCode =
   | 'BROKEN_SYMLINK'
   | 'INVALID_PATH'
   | 'UNREADABLE'
+  | 'PERMISSION_DENIED'
+  | 'WRONG_PATH_STYLE'
+  | 'PATH_COLLISION'
   | 'FILE_CHANGED'
   | 'MISSING_BLOBS';
 

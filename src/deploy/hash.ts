@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
+import { isPermissionError, permissionDenied } from './permission.js';
 import { mapLimit } from './pool.js';
 import type { LocalFile } from './walk.js';
 
@@ -34,13 +35,20 @@ export interface HashOptions {
   signal?: AbortSignal;
   /** Called after each file with how many are done. */
   onHashed?: (done: number) => void;
+  /** Whose help text a refused read gets; process.platform by default. */
+  platform?: NodeJS.Platform;
 }
 
 /** Hashes every file; `size` is what was actually read (a file may change after the walk). */
 export async function hashFiles(files: readonly LocalFile[], opts: HashOptions = {}): Promise<HashedFile[]> {
   let done = 0;
   return mapLimit(files, opts.concurrency ?? 4, async (file) => {
-    const { sha256, size } = await hashFile(file.source, opts.signal);
+    // The walk only lists and stats; a file whose mode forbids reading is found here.
+    const { sha256, size } = await hashFile(file.source, opts.signal).catch((err: unknown) => {
+      throw isPermissionError(err)
+        ? permissionDenied(opts.platform ?? process.platform, 'file', file.source, err)
+        : err;
+    });
     done += 1;
     opts.onHashed?.(done);
     return { ...file, size, sha256 };

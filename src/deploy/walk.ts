@@ -1,20 +1,23 @@
 // Walk a local folder into the list of files a deploy would publish, with their site paths.
 //
-// What is left out, and why (netlify's rule, which is stricter than wrangler's): every name
-// that starts with a dot except `.well-known` (so `.git`, `.env`, `.DS_Store`, `.npmrc` never
-// end up on a public website by accident), plus `node_modules`, `__MACOSX` and `Thumbs.db`.
-// Wrangler only drops `.git`, `.DS_Store` and `node_modules`; publishing a forgotten `.env` is
-// the worse surprise, and `.well-known` stays because sites need it (security.txt, ACME).
+// What is left out is ./ignore.ts's one list. Site paths are NFC, whatever the disk holds: macOS
+// writes accented names decomposed (NFD), and every link, browser and other OS writes them
+// composed, so `cafe\u0301.html` published as is would sit at a URL nobody ever requests. The
+// bytes are still read under the name on disk. Two names that become the same site path are
+// refused, naming both, before anything is sent.
 //
 // Symlinks: one whose target is inside the folder is followed (a file link deploys the target's
 // bytes under the link's path; a folder link is walked, unless it loops back to an ancestor).
 // One whose target is outside the folder is an error that names it: a deploy publishes exactly
 // the folder, never whatever a link happens to reach.
-import { type Dirent, promises as fs } from 'node:fs';
+import { type Dirent, promises as fs, type Stats } from 'node:fs';
 import { homedir } from 'node:os';
-import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { isAbsolute, join, relative, sep } from 'node:path';
 import { isValidDeployPath, MAX_FILE_BYTES } from '../hostsmith/deploys.js';
 import { DeployError } from './errors.js';
+import { isIgnoredName } from './ignore.js';
+import { resolveDirectory } from './location.js';
+import { isPermissionError, permissionDenied } from './permission.js';
 
 export interface LocalFile {
   /** The site path: relative, `/`-separated. */
@@ -35,23 +38,6 @@ export interface WalkResult {
   skipped: string[];
 }
 
-const IGNORED = new Set(['node_modules', '__MACOSX', 'Thumbs.db']);
-
-/** Whether a file or folder name is left out of a deploy (see the header). */
-export function isIgnoredName(name: string): boolean {
-  if (IGNORED.has(name)) return true;
-  return name.startsWith('.') && name !== '.well-known';
-}
-
-/** Absolute paths stay; `~/x` is the home folder's; anything else is relative to `cwd`. */
-export function resolveDirectory(directory: string, cwd: string): { root: string; relative: boolean } {
-  if (directory === '~' || directory.startsWith('~/')) {
-    return { root: resolve(homedir(), directory.slice(2)), relative: false };
-  }
-  if (isAbsolute(directory)) return { root: resolve(directory), relative: false };
-  return { root: resolve(cwd, directory), relative: true };
-}
-
 function isInside(root: string, target: string): boolean {
   if (target === root) return true;
   const rel = relative(root, target);
@@ -66,21 +52,21 @@ function mib(bytes: number): string {
   return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
 }
 
-async function readDir(dir: string, shown: string): Promise<Dirent[]> {
-  try {
-    return await fs.readdir(dir, { withFileTypes: true });
-  } catch (err) {
-    throw new DeployError('UNREADABLE', `The folder ${shown} cannot be read (${errno(err) ?? String(err)})`, {
-      cause: err,
-    });
-  }
+/** A name with everything outside printable ASCII escaped, so two look-alike names differ. */
+function escaped(name: string): string {
+  return name.replace(/[^\x20-\x7e]/gu, (c) => {
+    const cp = c.codePointAt(0) ?? 0;
+    return cp > 0xffff ? `\\u{${cp.toString(16)}}` : `\\u${cp.toString(16).padStart(4, '0')}`;
+  });
 }
 
 interface Frame {
   /** The real path of the folder being listed. */
   real: string;
-  /** Its site path prefix ('' at the root, else ending in '/'). */
+  /** Its site path prefix, NFC ('' at the root, else ending in '/'). */
   prefix: string;
+  /** The same prefix as named on disk, for messages. */
+  disk: string;
   /** Real paths of it and its ancestors, to stop folder links that loop. */
   chain: readonly string[];
 }
@@ -88,10 +74,27 @@ interface Frame {
 export interface WalkOptions {
   /** What a relative `directory` is resolved against; the process's working directory by default. */
   cwd?: string;
+  /** Whose path rules and help texts apply; process.platform by default. */
+  platform?: NodeJS.Platform;
+  /** What `~` stands for; the user's home folder by default. */
+  home?: string;
 }
 
 export async function walkDirectory(directory: string, opts: WalkOptions = {}): Promise<WalkResult> {
-  const { root, relative: resolvedRelative } = resolveDirectory(directory, opts.cwd ?? process.cwd());
+  const platform = opts.platform ?? process.platform;
+  const { root, relative: resolvedRelative } = resolveDirectory(directory, {
+    platform,
+    home: opts.home ?? homedir(),
+    cwd: opts.cwd ?? process.cwd(),
+  });
+  /** A refused read is the person's to allow; any other failure is reported with its errno. */
+  const unreadable = (what: 'folder' | 'file', path: string, err: unknown): DeployError =>
+    isPermissionError(err)
+      ? permissionDenied(platform, what, path, err)
+      : new DeployError('UNREADABLE', `The ${what} ${path} cannot be read (${errno(err) ?? String(err)})`, {
+          cause: err,
+        });
+
   let realRoot: string;
   try {
     const st = await fs.stat(root);
@@ -110,23 +113,39 @@ export async function walkDirectory(directory: string, opts: WalkOptions = {}): 
         `The folder ${root} does not exist on the machine where the Hostsmith MCP server runs`,
       );
     }
-    throw new DeployError('UNREADABLE', `The folder ${root} cannot be read (${errno(err) ?? String(err)})`, {
-      cause: err,
-    });
+    throw unreadable('folder', root, err);
   }
 
   const files: LocalFile[] = [];
   const skipped: string[] = [];
-  const stack: Frame[] = [{ real: realRoot, prefix: '', chain: [realRoot] }];
+  /** Site path → the name on disk it came from, to catch two names that normalize alike. */
+  const taken = new Map<string, string>();
+  const stack: Frame[] = [{ real: realRoot, prefix: '', disk: '', chain: [realRoot] }];
 
-  const addFile = async (path: string, source: string) => {
+  const statOf = async (abs: string, shown: string): Promise<Stats> => {
+    try {
+      return await fs.stat(abs);
+    } catch (err) {
+      throw unreadable('file', shown, err);
+    }
+  };
+
+  const addFile = async (path: string, disk: string, source: string) => {
     if (!isValidDeployPath(path)) {
       throw new DeployError(
         'INVALID_PATH',
         `The file ${JSON.stringify(path)} cannot be deployed: a site path has at most 1024 characters and no backslash`,
       );
     }
-    const { size } = await fs.stat(source);
+    const other = taken.get(path);
+    if (other !== undefined) {
+      throw new DeployError(
+        'PATH_COLLISION',
+        `Two files in ${root} would be published at the same site path ${JSON.stringify(path)}: ${JSON.stringify(other)} and ${JSON.stringify(disk)}. The names differ only in how their characters are encoded (${escaped(other)} and ${escaped(disk)}: an accent composed into its letter, or written after it as macOS does). Rename or remove one of them, then deploy again.`,
+      );
+    }
+    taken.set(path, disk);
+    const { size } = await statOf(source, join(root, disk));
     if (size > MAX_FILE_BYTES) {
       throw new DeployError(
         'FILE_TOO_LARGE',
@@ -137,42 +156,55 @@ export async function walkDirectory(directory: string, opts: WalkOptions = {}): 
   };
 
   for (let frame = stack.pop(); frame; frame = stack.pop()) {
-    const shown = join(root, frame.prefix);
-    for (const entry of await readDir(frame.real, shown)) {
-      const path = `${frame.prefix}${entry.name}`;
+    let entries: Dirent[];
+    try {
+      entries = await fs.readdir(frame.real, { withFileTypes: true });
+    } catch (err) {
+      throw unreadable('folder', join(root, frame.disk.slice(0, -1)), err);
+    }
+    for (const entry of entries) {
+      const path = `${frame.prefix}${entry.name.normalize('NFC')}`;
+      const disk = `${frame.disk}${entry.name}`;
       if (isIgnoredName(entry.name)) {
         skipped.push(path);
         continue;
       }
       const abs = join(frame.real, entry.name);
       if (entry.isDirectory()) {
-        stack.push({ real: abs, prefix: `${path}/`, chain: [...frame.chain, abs] });
+        stack.push({ real: abs, prefix: `${path}/`, disk: `${disk}/`, chain: [...frame.chain, abs] });
       } else if (entry.isFile()) {
-        await addFile(path, abs);
+        await addFile(path, disk, abs);
       } else if (entry.isSymbolicLink()) {
         let target: string;
         try {
           target = await fs.realpath(abs);
         } catch (err) {
+          if (isPermissionError(err)) throw unreadable('file', join(root, disk), err);
           throw new DeployError(
             'BROKEN_SYMLINK',
-            `The link ${path} in ${root} points to nothing (${errno(err) ?? String(err)}); remove it or fix its target`,
+            `The link ${disk} in ${root} points to nothing (${errno(err) ?? String(err)}); remove it or fix its target`,
             { cause: err },
           );
         }
         if (!isInside(realRoot, target)) {
           throw new DeployError(
             'PATH_OUTSIDE_DIRECTORY',
-            `The link ${path} points to ${target}, outside the folder ${root}; links are not followed out of the deployed folder (copy the file in, or remove the link)`,
+            `The link ${disk} points to ${target}, outside the folder ${root}; links are not followed out of the deployed folder (copy the file in, or remove the link)`,
           );
         }
-        const st = await fs.stat(target);
+        const st = await statOf(target, join(root, disk));
         if (st.isFile()) {
-          await addFile(path, target);
+          await addFile(path, disk, target);
         } else if (st.isDirectory()) {
           // A link back to the folder itself or to an ancestor would loop forever.
           if (frame.chain.includes(target)) skipped.push(path);
-          else stack.push({ real: target, prefix: `${path}/`, chain: [...frame.chain, target] });
+          else
+            stack.push({
+              real: target,
+              prefix: `${path}/`,
+              disk: `${disk}/`,
+              chain: [...frame.chain, target],
+            });
         }
       }
       // Sockets, FIFOs and devices are not files a website can serve: ignored silently.

@@ -1,6 +1,8 @@
 // deploy_directory's engine against the real sandbox over real HTTP, with a real access token:
 // examples/site goes live byte for byte, a redeploy sends nothing, an injected 503 and a dropped
-// connection on blob uploads are retried, and a 4xx (the file changed under us) is not.
+// connection on blob uploads are retried, and a 4xx (the file changed under us) is not. A
+// decomposed (NFD, as macOS writes) file name goes live at its NFC URL with the bytes read under
+// its name on disk; two names that collide under NFC are refused before anything is sent.
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -198,6 +200,69 @@ describe('deploy against the sandbox', () => {
       message: expect.stringContaining('f0.bin'),
     });
     expect(blobPuts().map((e) => e.status)).toEqual([422]);
+  });
+
+  it('an NFD file name goes live at its NFC URL, byte for byte; desktop clutter stays home', async () => {
+    const site = await newSite();
+    const dir = await fs.mkdtemp(join(tmp, 'names-'));
+    const nfdFile = 'cafe\u0301.html';
+    const nfdFolder = 'me\u0301nu';
+    const page = randomBytes(5_000);
+    const nested = randomBytes(3_000);
+    await fs.writeFile(join(dir, nfdFile), page);
+    await fs.mkdir(join(dir, nfdFolder));
+    await fs.writeFile(join(dir, nfdFolder, 'cre\u0300me-bru\u0302le\u0301e.txt'), nested);
+    for (const junk of ['THUMBS.DB', 'Desktop.INI', 'Icon\r', `${nfdFolder}/ehthumbs.db`]) {
+      await fs.writeFile(join(dir, junk), 'junk');
+    }
+    await fs.mkdir(join(dir, '$Recycle.Bin'));
+    await fs.writeFile(join(dir, '$Recycle.Bin', 'x.html'), 'deleted');
+    // The disk really holds the decomposed names (Linux file systems keep a name's bytes).
+    expect(await fs.readdir(dir)).toContain(nfdFile);
+
+    sandbox.window.clearRequestLog();
+    const report = await deployDirectory({ api, siteId: site.id, directory: dir });
+    expect(report).toMatchObject({ fileCount: 2, filesUploaded: 2, bytesUploaded: 8_000 });
+    expect(report.skipped).toEqual([
+      '$Recycle.Bin',
+      'Desktop.INI',
+      'Icon\r',
+      'THUMBS.DB',
+      'm\u00e9nu/ehthumbs.db',
+    ]);
+
+    const at = (path: string) => fetch(new URL(path.split('/').map(encodeURIComponent).join('/'), site.url));
+    const live = await at('caf\u00e9.html');
+    expect(live.status).toBe(200);
+    expect(Buffer.from(await live.arrayBuffer()).equals(page)).toBe(true);
+    const deep = await at('m\u00e9nu/cr\u00e8me-br\u00fbl\u00e9e.txt');
+    expect(deep.status).toBe(200);
+    expect(Buffer.from(await deep.arrayBuffer()).equals(nested)).toBe(true);
+    // Nothing is served under the decomposed spelling, nor any of the clutter.
+    expect((await at(nfdFile)).status).toBe(404);
+    expect((await at('THUMBS.DB')).status).toBe(404);
+    expect((await at('$Recycle.Bin/x.html')).status).toBe(404);
+  });
+
+  it('two names for the same NFC path are refused with both names, before any upload', async () => {
+    const site = await newSite();
+    const dir = await fs.mkdtemp(join(tmp, 'collide-'));
+    await fs.writeFile(join(dir, 'cafe\u0301.html'), 'decomposed');
+    await fs.writeFile(join(dir, 'caf\u00e9.html'), 'composed');
+    sandbox.window.clearRequestLog();
+    const failed = await deployDirectory({ api, siteId: site.id, directory: dir }).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    expect(failed).toMatchObject({ code: 'PATH_COLLISION' });
+    const { message } = failed as Error;
+    expect(message).toContain('"cafe\u0301.html"');
+    expect(message).toContain('"caf\u00e9.html"');
+    expect(sandbox.window.requestLog().filter((e) => e.path.includes('/deploys'))).toEqual([]);
+    expect(
+      (await call<{ liveDeployId: string | null }>(sandbox.api, 'GET', `/v1/sites/${site.id}`, { token }))
+        .json.liveDeployId,
+    ).toBeNull();
   });
 
   it('an unknown site is a 404 before any file is read', async () => {

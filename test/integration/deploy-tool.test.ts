@@ -87,6 +87,38 @@ describe('deploy_directory', () => {
     expect(await (await fetch(site.url)).text()).toBe('<p>relative</p>');
   });
 
+  it('reports what it left out as a count and a few names, and expands ~ to the home folder', async () => {
+    const site = await newSite();
+    const dir = join(tmp, 'cluttered');
+    await fs.mkdir(dir);
+    await fs.writeFile(join(dir, 'index.html'), '<p>tidy</p>');
+    const junk = ['.DS_Store', 'Thumbs.db', 'DESKTOP.INI', 'Icon\r', '__MACOSX'];
+    for (let i = 0; i < 8; i++) junk.push(`.draft-${i}`);
+    for (const name of junk) await fs.writeFile(join(dir, name), 'x');
+    const home = process.env.HOME;
+    process.env.HOME = tmp; // what os.homedir() answers on Linux and macOS
+    let r: Awaited<ReturnType<typeof run>>;
+    try {
+      r = await run({ site_id: site.id, directory: '~/cluttered' });
+    } finally {
+      process.env.HOME = home;
+    }
+    if (!r.ok) throw new Error(r.text);
+    const out = deployDirectory.outputSchema.parse(r.structured);
+    expect(out).toMatchObject({ fileCount: 1, directory: dir });
+    expect(out.skipped.count).toBe(13);
+    expect(out.skipped.examples).toEqual([...junk].sort().slice(0, 10));
+    expect(r.text).toContain(`Left out 13: ${[...junk].sort().slice(0, 10).join(', ')}, and 3 more.`);
+    expect(r.text).not.toContain('was relative');
+    expect(await (await fetch(site.url)).text()).toBe('<p>tidy</p>');
+    // The description quotes the list, with an example path for each platform.
+    expect(deployDirectory.description).toMatch(/Thumbs\.db, ehthumbs\.db, desktop\.ini, Icon\\r/);
+    const directoryHelp = deployDirectory.inputSchema.shape.directory.description ?? '';
+    expect(directoryHelp).toContain('/Users/ada/blog/dist');
+    expect(directoryHelp).toContain('C:\\Users\\ada\\blog\\dist');
+    expect(directoryHelp).toContain('/home/ada/blog/dist');
+  });
+
   it('folder errors read well', async () => {
     const site = await newSite();
     const missing = await run({ site_id: site.id, directory: join(tmp, 'nope') });

@@ -1,12 +1,14 @@
-// Walking a local folder: the ignore rule, symlinks inside and outside, and every folder error
-// with its stable code and a message that names the culprit.
+// Walking a local folder: the ignore rule (every name of the one list, in any letter case), NFC
+// site paths and names that collide under it, symlinks inside and outside, and every folder
+// error with its stable code and a message that names the culprit.
 import { execFileSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DeployError } from '../../src/deploy/errors.js';
-import { isIgnoredName, walkDirectory } from '../../src/deploy/walk.js';
+import { IGNORED_NAMES, ignoreRuleText, isIgnoredName } from '../../src/deploy/ignore.js';
+import { walkDirectory } from '../../src/deploy/walk.js';
 
 const base = await fs.mkdtemp(join(tmpdir(), 'deploy-walk-'));
 afterAll(() => fs.rm(base, { recursive: true, force: true }));
@@ -59,12 +61,118 @@ describe('walkDirectory', () => {
     expect(r.skipped).toEqual(['.DS_Store', '.env', '.git', 'css/.hidden', 'node_modules']);
   });
 
-  it('the ignore rule by name', () => {
+  it('the ignore rule by name, in any letter case', () => {
     expect(isIgnoredName('.git')).toBe(true);
     expect(isIgnoredName('.well-known')).toBe(false);
-    expect(isIgnoredName('node_modules')).toBe(true);
+    expect(isIgnoredName('.Well-Known')).toBe(true); // URLs are case-sensitive: only the RFC 8615 name
     expect(isIgnoredName('index.html')).toBe(false);
     expect(isIgnoredName('a.b')).toBe(false);
+    expect(IGNORED_NAMES).toEqual([
+      'Thumbs.db',
+      'ehthumbs.db',
+      'desktop.ini',
+      'Icon\r',
+      '$RECYCLE.BIN',
+      'System Volume Information',
+      '__MACOSX',
+      'node_modules',
+    ]);
+    for (const name of IGNORED_NAMES) {
+      expect(isIgnoredName(name), name).toBe(true);
+      expect(isIgnoredName(name.toUpperCase()), name).toBe(true);
+      expect(isIgnoredName(name.toLowerCase()), name).toBe(true);
+    }
+    // Near misses are content.
+    for (const name of [
+      'Icon',
+      'Icon\r.png',
+      'thumbs.db.html',
+      'desktop.ini.txt',
+      'RECYCLE.BIN',
+      'node_module',
+    ])
+      expect(isIgnoredName(name), JSON.stringify(name)).toBe(false);
+    // The tool's description quotes the same list.
+    for (const name of IGNORED_NAMES) expect(ignoreRuleText()).toContain(name.replace('\r', '\\r'));
+  });
+
+  it('leaves out desktop clutter in any case and at any depth, and says what it left out', async () => {
+    const root = await tree({
+      'index.html': 'x',
+      'THUMBS.DB': 'x',
+      'img/thumbs.db': 'x',
+      'img/EhThumbs.db': 'x',
+      'img/logo.png': 'png',
+      'Desktop.INI': 'x',
+      'sub/desktop.ini': 'x',
+      'Icon\r': '',
+      'sub/ICON\r': '',
+      Icon: 'kept: no carriage return',
+      '$Recycle.Bin/x': 'x',
+      'System Volume Information/IndexerVolumeGuid': 'x',
+      '__macosx/._index.html': 'x',
+      'Node_Modules/x.js': 'x',
+      'sub/.DS_Store': 'x',
+      'sub/page.html': 'x',
+    });
+    const r = await walkDirectory(root);
+    expect(r.files.map((f) => f.path)).toEqual(['Icon', 'img/logo.png', 'index.html', 'sub/page.html']);
+    expect(r.skipped).toEqual([
+      '$Recycle.Bin',
+      'Desktop.INI',
+      'Icon\r',
+      'Node_Modules',
+      'System Volume Information',
+      'THUMBS.DB',
+      '__macosx',
+      'img/EhThumbs.db',
+      'img/thumbs.db',
+      'sub/.DS_Store',
+      'sub/ICON\r',
+      'sub/desktop.ini',
+    ]);
+  });
+
+  it('publishes a decomposed (NFD) name under its NFC site path, reading the name on disk', async () => {
+    const nfd = 'cafe\u0301';
+    const nfc = 'caf\u00e9';
+    const root = await tree({ [`${nfd}.html`]: 'menu', [`re\u0301sume\u0301/${nfd}.txt`]: 'cv' });
+    const r = await walkDirectory(root);
+    expect(r.files).toEqual([
+      { path: `${nfc}.html`, source: join(root, `${nfd}.html`), size: 4 },
+      {
+        path: `r\u00e9sum\u00e9/${nfc}.txt`,
+        source: join(root, `re\u0301sume\u0301`, `${nfd}.txt`),
+        size: 2,
+      },
+    ]);
+  });
+
+  it('two names that become the same site path are refused, naming both', async () => {
+    const nfd = 'cafe\u0301.html';
+    const nfc = 'caf\u00e9.html';
+    const root = await tree({ [nfd]: 'decomposed', [nfc]: 'composed', 'index.html': 'x' });
+    const { code, message } = await codeOf(walkDirectory(root));
+    expect(code).toBe('PATH_COLLISION');
+    expect(message).toContain(JSON.stringify(nfd));
+    expect(message).toContain(JSON.stringify(nfc));
+    expect(message).toContain('cafe\\u0301.html'); // spelled out, since the two look the same
+    expect(message).toContain('caf\\u00e9.html');
+    expect(message).toContain(root);
+    // The same through two folders whose names collide.
+    const dirs = await tree({ [`${nfd}/a.txt`]: 'x', [`${nfc}/a.txt`]: 'y' });
+    const both = await codeOf(walkDirectory(dirs));
+    expect(both.code).toBe('PATH_COLLISION');
+    expect(both.message).toContain(JSON.stringify(`${nfd}/a.txt`));
+    expect(both.message).toContain(JSON.stringify(`${nfc}/a.txt`));
+  });
+
+  it('expands ~ with the home folder it is given', async () => {
+    const root = await tree({ 'blog/dist/index.html': 'x' });
+    const r = await walkDirectory('~/blog/dist', { home: root, cwd: '/nowhere', platform: 'linux' });
+    expect(r.root).toBe(join(root, 'blog/dist'));
+    expect(r.resolvedRelative).toBe(false);
+    expect(r.files.map((f) => f.path)).toEqual(['index.html']);
   });
 
   it('resolves a relative folder against cwd and says so', async () => {

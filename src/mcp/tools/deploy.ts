@@ -1,8 +1,12 @@
 // deploy_directory: publish a local folder as a site's whole file set (src/deploy does the work).
 import * as z from 'zod/v4';
 import { deployDirectory as runDeploy } from '../../deploy/deploy.js';
+import { ignoreRuleText } from '../../deploy/ignore.js';
 import { defineTool } from '../tool.js';
 import { partitionArg, siteIdArg } from './common.js';
+
+/** How many left-out paths a result names. */
+const SHOWN = 10;
 
 const input = z.object({
   site_id: siteIdArg,
@@ -11,7 +15,7 @@ const input = z.object({
     .string()
     .min(1)
     .describe(
-      'Absolute path of the folder to publish, on the machine where this MCP server runs (for example /home/ada/blog/dist). A relative path is resolved against the server\'s working directory; "~/" means the home folder.',
+      'Absolute path of the folder to publish, on the machine where this MCP server runs, written the way that machine writes paths: on macOS for example /Users/ada/blog/dist, on Windows C:\\Users\\ada\\blog\\dist (not /c/Users/… or /mnt/c/…), on Linux /home/ada/blog/dist. "~", "~/blog/dist" (and on Windows "~\\blog\\dist") mean the home folder. A relative path is resolved against the server\'s working directory.',
     ),
 });
 
@@ -27,15 +31,17 @@ const output = z.object({
   url: z.string().describe("The site's URL."),
   directory: z.string().describe('The absolute folder that was deployed.'),
   skipped: z
-    .array(z.string())
-    .describe('Paths left out: dotfiles and dot-folders (except .well-known), node_modules.'),
+    .object({
+      count: z.number().int().describe('How many files and folders were left out (a folder counts once).'),
+      examples: z.array(z.string()).describe(`Up to ${SHOWN} of their site paths.`),
+    })
+    .describe(`What was left out: ${ignoreRuleText()}.`),
 });
 
 export const deployDirectory = defineTool({
   name: 'deploy_directory',
   title: 'Deploy a folder',
-  description:
-    "Publish a local folder as the site's complete content. The site's whole file set is REPLACED by the folder's files: anything on the site that is not in the folder is removed. Only files Hostsmith does not already have are uploaded, so redeploying after a small change is fast. The folder must be on the machine where this server runs (the user's computer), not in the model's sandbox. Dotfiles (except .well-known) and node_modules are left out; a file over 25 MiB, or a symlink pointing outside the folder, stops the deploy. The switch to the new files is atomic. Returns the deploy id, counts, bytes uploaded and skipped, and the site URL.",
+  description: `Publish a local folder as the site's complete content. The site's whole file set is REPLACED by the folder's files: anything on the site that is not in the folder is removed. Only files Hostsmith does not already have are uploaded, so redeploying after a small change is fast. The folder must be on the machine where this server runs (the user's computer), not in the model's sandbox. Left out, in folders at any depth: ${ignoreRuleText()}. Site paths are the file names in Unicode NFC (as links write them), so two names that differ only in how accents are encoded stop the deploy; so do a file over 25 MiB and a symlink pointing outside the folder. A folder the system will not let this server read (on macOS: Desktop, Documents, Downloads until the host app is allowed) gives an error that says how to allow it. The switch to the new files is atomic. Returns the deploy id, counts, bytes uploaded and skipped, the site URL, and what was left out.`,
   inputSchema: input,
   outputSchema: output,
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
@@ -56,7 +62,7 @@ export const deployDirectory = defineTool({
       bytesSkipped: report.bytesSkipped,
       url: report.url,
       directory: report.directory,
-      skipped: report.skipped,
+      skipped: { count: report.skipped.length, examples: report.skipped.slice(0, SHOWN) },
     };
     const lines = [
       `Deployed ${report.fileCount} files from ${report.directory} (deploy ${report.deployId}); the site is live at ${report.url}`,
@@ -68,10 +74,9 @@ export const deployDirectory = defineTool({
       );
     }
     if (report.skipped.length > 0) {
-      const shown = report.skipped.slice(0, 10).join(', ');
-      lines.push(
-        `Left out: ${shown}${report.skipped.length > 10 ? `, and ${report.skipped.length - 10} more` : ''}.`,
-      );
+      const shown = report.skipped.slice(0, SHOWN).join(', ');
+      const more = report.skipped.length - SHOWN;
+      lines.push(`Left out ${report.skipped.length}: ${shown}${more > 0 ? `, and ${more} more` : ''}.`);
     }
     return { structured, text: lines.join('\n') };
   },
