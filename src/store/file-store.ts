@@ -1,6 +1,7 @@
 // oauth.json: validated on every read, written atomically (temp file, fsync, rename — retried
-// while Windows says another program has it open) with mode 0600 in a 0700 folder, and changed only under a cross-process lock. A file that fails
-// validation is set aside and treated as signed out — never a crash.
+// while Windows says another program has it open; see replace.ts) with mode 0600 in a 0700
+// folder, and changed only under a cross-process lock. A file that fails validation is set aside
+// and treated as signed out — never a crash.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { chmod, mkdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
