@@ -28,6 +28,11 @@ export interface CallbackServerOptions<T> {
    * redirect URI: check the rest (iss, error) and exchange the code.
    */
   complete(callbackUrl: URL): Promise<CallbackAnswer<T>>;
+  /**
+   * Answers liveness probes (owner-liveness.ts): the body for a request path, or undefined for
+   * a path that is not a probe. Never touches the start link or the wait.
+   */
+  alive?(pathname: string): string | undefined;
   log: Logger;
 }
 
@@ -141,6 +146,13 @@ export async function startCallbackServer<T>(opts: CallbackServerOptions<T>): Pr
       return send(res, 405, renderPage('not_found'));
     }
     const url = new URL(req.url ?? '/', origin);
+
+    const alive = opts.alive?.(url.pathname);
+    if (alive !== undefined) {
+      res.writeHead(200, { 'content-type': 'text/plain', 'cache-control': 'no-store', connection: 'close' });
+      res.end(alive);
+      return;
+    }
 
     if (start && url.pathname === start.path) {
       // One use: a second visit (another tab, another person) finds the link spent.

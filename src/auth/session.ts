@@ -18,6 +18,7 @@ import {
   type SignInClient,
   type TokenSet,
 } from './oauth.js';
+import { createOwnerSecret, ownerAnswers, pidAlive } from './owner-liveness.js';
 import { type SignOutResult, signOut } from './sign-out.js';
 import {
   type Account,
@@ -81,15 +82,8 @@ export interface HostsmithSession extends Session {
 /** Sign-ins owned by this process, by link: a marker with our pid and another link is stale. */
 const ownedHere = new Set<string>();
 
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists, it is just not ours to signal.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+/** Probes a watched owner may miss in a row (a busy machine) before it counts as gone. */
+const OWNER_MISSES = 2;
 
 function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -340,16 +334,18 @@ class SessionImpl implements HostsmithSession {
     return this.starting;
   }
 
-  /** A marker is live while its process runs and its time has not run out. */
-  private isLive(pending: PendingSignIn): boolean {
+  /** A marker is live while its time has not run out and its owner answers the liveness probe. */
+  private async isLive(pending: PendingSignIn): Promise<boolean> {
     if (pending.expires_at <= this.nowSeconds()) return false;
     if (pending.pid === process.pid) return ownedHere.has(pending.url);
-    return pidAlive(pending.pid);
+    return ownerAnswers(pending);
   }
 
   private async startOrJoin(options: BeginSignInOptions): Promise<SignIn> {
     const pending = await this.store.readPendingSignIn(this.resource);
-    if (pending && this.isLive(pending)) return this.join(pending);
+    if (pending && (await this.isLive(pending))) return this.join(pending);
+    // Found dead just now: not probed again under the lock (a stalled listener costs 500 ms).
+    const dead = pending?.url;
 
     // Discovery, registration and the loopback server happen outside the lock; the check and
     // the marker inside it, so that of two processes starting together one owns and one joins.
@@ -358,7 +354,7 @@ class SessionImpl implements HostsmithSession {
     try {
       await this.store.withLock(async () => {
         const again = await this.store.readPendingSignIn(this.resource);
-        if (again && this.isLive(again)) {
+        if (again && again.url !== dead && (await this.isLive(again))) {
           other = again;
           return;
         }
@@ -400,10 +396,12 @@ class SessionImpl implements HostsmithSession {
     addSecret(challenge);
 
     const startedAt = Math.floor(this.nowSeconds());
+    const owner = createOwnerSecret();
     const server = await startCallbackServer<Account>({
       state,
       timeoutMs: this.timeoutMs,
       log: this.log,
+      alive: owner.answer,
       complete: (callbackUrl) => this.complete(callbackUrl, client, state, verifier),
     });
     const authorizationUrl = client.authorizationUrl({
@@ -420,6 +418,7 @@ class SessionImpl implements HostsmithSession {
       pid: process.pid,
       started_at: startedAt,
       expires_at: startedAt + Math.ceil(this.timeoutMs / 1000),
+      owner: owner.probe(server.origin),
     };
     const done = server.result.finally(async () => {
       if (!ownedHere.delete(url)) return; // never recorded: nothing to clear
@@ -561,6 +560,7 @@ class SessionImpl implements HostsmithSession {
   /** Another process owns the sign-in: watch the store for its credential instead of opening a tab. */
   private join(pending: PendingSignIn): SignIn {
     let stopped = false;
+    let misses = 0;
     let timer: NodeJS.Timeout | undefined;
     let rejectDone!: (error: unknown) => void;
     const ours = (cred: LoadedCredential | undefined): cred is LoadedCredential =>
@@ -613,11 +613,13 @@ class SessionImpl implements HostsmithSession {
               ),
             );
           }
-          if (!this.isLive(marker)) {
+          // A missed probe may be a busy machine; a vanished PID is certain.
+          misses = (await this.isLive(marker)) ? 0 : misses + 1;
+          if (misses >= OWNER_MISSES || (misses > 0 && !pidAlive(marker.pid))) {
             return reject(
               new AuthError(
                 'SIGN_IN_FAILED',
-                'The process that opened the sign-in has exited; try again to start a new one.',
+                'The process that opened the sign-in has exited or stopped answering; try again to start a new one.',
               ),
             );
           }

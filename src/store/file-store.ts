@@ -1,13 +1,14 @@
-// oauth.json: validated on every read, written atomically (temp file, fsync, rename) with mode
-// 0600 in a 0700 folder, and changed only under a cross-process lock. A file that fails
-// validation is set aside and treated as signed out — never a crash.
+// oauth.json: validated on every read, written atomically (temp file, fsync, rename — retried
+// while Windows says another program has it open; see replace.ts) with mode 0600 in a 0700
+// folder, and changed only under a cross-process lock. A file that fails validation is set aside
+// and treated as signed out — never a crash.
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { chmod, mkdir, readFile, rename, stat } from 'node:fs/promises';
+import { chmod, mkdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import lockfile from 'proper-lockfile';
-import writeFileAtomic from 'write-file-atomic';
 import type { Logger } from '../log.js';
 import { STORE_FILE } from './paths.js';
+import { FileBusyError, type ReplaceFs, renameRetrying, replaceFile } from './replace.js';
 import { type StoreFile, StoreFileSchema } from './types.js';
 
 const EMPTY: StoreFile = { version: 1, credentials: {}, registrations: {}, pending_sign_ins: {} };
@@ -21,6 +22,13 @@ export class StoreError extends Error {
     super(message, options);
     this.name = 'StoreError';
   }
+}
+
+/** A FileBusyError already names the file and what to do; other errors get the file named. */
+function cannot(verb: string, file: string, error: unknown): string {
+  return error instanceof FileBusyError
+    ? error.message
+    : `Cannot ${verb} ${file}: ${(error as Error).message}`;
 }
 
 /** Lock holders in this process, per lock file: each waits for the one before it. */
@@ -53,6 +61,8 @@ export class StoreFileIO {
   constructor(
     readonly dir: string,
     private readonly log: Logger,
+    /** The file system calls that replace and set aside the file (Node's, unless a test fakes them). */
+    private readonly fs?: ReplaceFs,
   ) {
     this.file = join(dir, STORE_FILE);
     this.lockPath = `${this.file}.lock`;
@@ -102,12 +112,10 @@ export class StoreFileIO {
   private async setAside(): Promise<void> {
     const aside = `${this.file}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
     try {
-      await rename(this.file, aside);
+      await renameRetrying(this.file, aside, { verb: 'set aside', file: this.file }, this.fs);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
-      throw new StoreError('STORE_UNREADABLE', `Cannot set aside ${this.file}: ${(error as Error).message}`, {
-        cause: error,
-      });
+      throw new StoreError('STORE_UNREADABLE', cannot('set aside', this.file, error), { cause: error });
     }
     this.log.warn(
       `${this.file} was corrupt or in an unknown format; it was set aside as ${aside}. You are signed out and will be asked to sign in again.`,
@@ -117,11 +125,12 @@ export class StoreFileIO {
   async write(content: StoreFile): Promise<void> {
     await this.ensureDir();
     try {
-      await writeFileAtomic(this.file, `${JSON.stringify(content, null, 2)}\n`, { mode: 0o600, fsync: true });
-    } catch (error) {
-      throw new StoreError('STORE_WRITE_FAILED', `Cannot write ${this.file}: ${(error as Error).message}`, {
-        cause: error,
+      await replaceFile(this.file, `${JSON.stringify(content, null, 2)}\n`, {
+        mode: 0o600,
+        ...(this.fs ? { fs: this.fs } : {}),
       });
+    } catch (error) {
+      throw new StoreError('STORE_WRITE_FAILED', cannot('write', this.file, error), { cause: error });
     }
   }
 

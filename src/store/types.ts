@@ -37,12 +37,24 @@ export const RegistrationSchema = z.object({
 });
 export type Registration = z.infer<typeof RegistrationSchema>;
 
+/**
+ * How another process tells that a sign-in's owner is still alive: GET `url` (on the owner's
+ * loopback server) must answer `digest`, which only the owner can compute (auth/owner-liveness.ts).
+ */
+export const OwnerProbeSchema = z.object({
+  url: z.string().url(),
+  digest: z.string().regex(/^[0-9a-f]{64}$/),
+});
+export type OwnerProbe = z.infer<typeof OwnerProbeSchema>;
+
 /** A sign-in under way in some process, so that others join it instead of opening a second tab. */
 export const PendingSignInSchema = z.object({
   url: z.string().url(), // the link people are shown
-  pid: z.number().int(),
+  pid: z.number().int(), // a cheap first test only: PIDs are reused
   started_at: z.number().int(),
   expires_at: z.number().int(),
+  /** Absent in a marker nobody can check: such an owner counts as gone. */
+  owner: OwnerProbeSchema.optional(),
 });
 export type PendingSignIn = z.infer<typeof PendingSignInSchema>;
 

@@ -661,29 +661,82 @@ describe('beginSignIn', () => {
     second.cancel();
   });
 
-  it('a joined sign-in fails when the owning process dies, and the next call starts afresh', async () => {
+  /** A sign-in owned by `a`, whose marker now names another process, as if `a` ran there. */
+  async function ownedElsewhere(pid: number) {
     const store = new MemoryStore();
     const clock = new Clock();
-    const owner = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)']);
-    store.pending.set(RESOURCE, {
-      url: 'http://127.0.0.1:9/start/owner',
-      pid: owner.pid as number,
-      started_at: clock.seconds,
-      expires_at: clock.seconds + 600,
-    });
-    const { session, openBrowser } = harness({ store, clock });
-    const joined = await session.beginSignIn();
-    expect(joined).toMatchObject({ joined: true, url: 'http://127.0.0.1:9/start/owner' });
-    expect(openBrowser).not.toHaveBeenCalled();
-    owner.kill();
+    const a = harness({ store, clock });
+    const b = harness({ store, clock });
+    const owner = await a.session.beginSignIn();
+    const marker = { ...(store.pending.get(RESOURCE) as PendingSignIn), pid };
+    store.pending.set(RESOURCE, marker);
+    return { store, a, b, owner, marker };
+  }
+
+  it('joins an owner in another process that answers the liveness probe; when that process dies, the next call starts afresh', async () => {
+    const other = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)']);
+    const { b, owner } = await ownedElsewhere(other.pid as number);
+    const joined = await b.session.beginSignIn();
+    expect(joined).toMatchObject({ joined: true, url: owner.url });
+    expect(b.openBrowser).not.toHaveBeenCalled();
+    other.kill();
     await expect(joined.done).rejects.toMatchObject({
       code: 'SIGN_IN_FAILED',
       message: expect.stringMatching(/exited/),
     });
-    const fresh = await session.beginSignIn();
+    const fresh = await b.session.beginSignIn();
     expect(fresh.joined).toBe(false);
-    expect(openBrowser).toHaveBeenCalledTimes(1);
+    expect(b.openBrowser).toHaveBeenCalledTimes(1);
     fresh.cancel();
+    owner.cancel();
+  });
+
+  it('a marker whose PID is alive but whose owner is gone (hard kill, PID reused) is not joined', async () => {
+    // The test runner's parent: alive, and no sign-in owner.
+    const { store, b, owner, marker } = await ownedElsewhere(process.ppid);
+    owner.cancel(); // its server closes; the marker, naming another pid, stays behind
+    await owner.done.catch(() => {});
+    expect(store.pending.get(RESOURCE)?.url).toBe(marker.url);
+    const fresh = await b.session.beginSignIn();
+    expect(fresh.joined).toBe(false);
+    expect(fresh.url).not.toBe(marker.url);
+    expect(b.openBrowser).toHaveBeenCalledWith(fresh.url);
+    expect(store.pending.get(RESOURCE)).toMatchObject({ url: fresh.url, pid: process.pid });
+    fresh.cancel();
+  });
+
+  it('a joined sign-in fails when its owner stops answering while its PID lives on', async () => {
+    const { store, b, owner, marker } = await ownedElsewhere(process.ppid);
+    const joined = await b.session.beginSignIn();
+    expect(joined).toMatchObject({ joined: true, url: owner.url });
+    owner.cancel();
+    await expect(joined.done).rejects.toMatchObject({
+      code: 'SIGN_IN_FAILED',
+      message: expect.stringMatching(/stopped answering/),
+    });
+    expect(store.pending.get(RESOURCE)?.url).toBe(marker.url); // left behind, as after a hard kill
+    const fresh = await b.session.beginSignIn();
+    expect(fresh.joined).toBe(false);
+    fresh.cancel();
+  });
+
+  it('a marker without a liveness probe (or with a wrong one) counts as gone, whatever its PID', async () => {
+    const { store, b, owner, marker } = await ownedElsewhere(process.ppid);
+    const { owner: _probe, ...unprovable } = marker;
+    store.pending.set(RESOURCE, unprovable);
+    const first = await b.session.beginSignIn();
+    expect(first.joined).toBe(false);
+    first.cancel();
+    await first.done.catch(() => {});
+    // The owner's server is up, but the marker expects another digest: not this owner.
+    store.pending.set(RESOURCE, {
+      ...marker,
+      owner: { url: marker.owner?.url as string, digest: '0'.repeat(64) },
+    });
+    const second = await b.session.beginSignIn();
+    expect(second.joined).toBe(false);
+    second.cancel();
+    owner.cancel();
   });
 
   it('close() cancels the sign-in and clears its marker before it returns', async () => {
