@@ -1,5 +1,7 @@
 // `hostsmith-mcp config <client>`: the entry for each host on each platform (the pure builder),
-// the quoting of the terminal commands, and the command itself through main().
+// the quoting of the terminal commands, the command itself through main(), and the README's copy.
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import type { IO } from '../../src/cli/io.js';
@@ -285,5 +287,28 @@ describe('hostsmith-mcp config, through main()', () => {
     expect(await main(['config', '--help'], own)).toBe(0);
     expect(own.stdout()).toMatch(/^Usage: hostsmith-mcp config <client>/);
     expect(own.stdout()).toContain('claude-desktop, claude-code, cursor, vscode, windsurf, codex, gemini');
+  });
+});
+
+describe('the README and `config` give the same entries', () => {
+  const readme = readFileSync(join(import.meta.dirname, '../../README.md'), 'utf8');
+
+  it('the same commands, files, Windows wrapper and Codex env_vars', () => {
+    expect(readme).toContain(hostEntry('claude-code', { platform: 'linux' }).command);
+    expect(readme).toContain(hostEntry('claude-code', { platform: 'win32' }).command);
+    expect(readme).toContain(hostEntry('codex', { platform: 'linux' }).command);
+    for (const host of ['cursor', 'windsurf', 'gemini'] as const) {
+      expect(readme).toContain(hostEntry(host, { platform: 'linux' }).configFile);
+    }
+    expect(readme).toContain(dirname(hostEntry('claude-desktop', { platform: 'darwin' }).configFile));
+    expect(readme).toContain(
+      hostEntry('claude-desktop', { platform: 'win32' }).configFile.replace('claude_desktop_config.json', ''),
+    );
+    const win = launch('win32');
+    expect(readme).toContain(
+      `"command": "${win.command}", "args": ${JSON.stringify(win.args).replaceAll(',', ', ')}`,
+    );
+    const envVars = /^env_vars = .*$/m.exec(hostEntry('codex', { platform: 'linux' }).snippet.text)?.[0];
+    expect(readme).toContain(envVars);
   });
 });
