@@ -5,6 +5,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { warnIfOutsideProfile } from '../../src/commands/shared/config-root.js';
 import { configHome, listClientFolders, safeClientName, storeDir } from '../../src/store/paths.js';
 import { fileProtection, isInside, outsideProfileWarning } from '../../src/store/protection.js';
 
@@ -129,5 +130,27 @@ describe('storeDir and listClientFolders', () => {
     writeFileSync(join(root, 'a-file'), '');
     expect(listClientFolders(root)).toEqual(['claude-ai', 'visual-studio-code']);
     expect(listClientFolders(join(root, 'missing'))).toEqual([]);
+  });
+});
+
+describe('warnIfOutsideProfile', () => {
+  const run = (configDir: string | undefined, platform: NodeJS.Platform, env: NodeJS.ProcessEnv = {}) => {
+    const lines: string[] = [];
+    warnIfOutsideProfile({ configDir }, { err: (t) => lines.push(t), env }, platform, 'C:\\Users\\Ada');
+    return lines;
+  };
+
+  it('says it on stderr when a Windows config root is outside the profile, from --config-dir or XDG', () => {
+    const lines = run('D:\\shared\\cfg', 'win32');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^hostsmith-mcp: warning: The credentials folder D:\\shared\\cfg is outside/);
+    expect(run(undefined, 'win32', { XDG_CONFIG_HOME: 'E:\\xdg' })).toHaveLength(1);
+  });
+
+  it('says nothing for the default root, a root inside the profile, or on other platforms', () => {
+    expect(run(undefined, 'win32')).toEqual([]);
+    expect(run('c:\\users\\ada\\hostsmith', 'win32')).toEqual([]);
+    expect(run('/srv/shared', 'linux')).toEqual([]);
+    expect(run('/srv/shared', 'darwin')).toEqual([]);
   });
 });

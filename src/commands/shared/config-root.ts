@@ -6,10 +6,13 @@ import type { Settings } from '../../config.js';
 import { configHome } from '../../store/paths.js';
 import { outsideProfileWarning } from '../../store/protection.js';
 
-export function warnIfOutsideProfile(settings: Settings, io: IO): void {
-  const warning = outsideProfileWarning(
-    configHome({ configDir: settings.configDir, env: io.env }),
-    homedir(),
-  );
+export function warnIfOutsideProfile(
+  settings: Pick<Settings, 'configDir'>,
+  io: Pick<IO, 'err' | 'env'>,
+  platform: NodeJS.Platform = process.platform,
+  home: string = homedir(),
+): void {
+  const root = configHome({ configDir: settings.configDir, env: io.env, platform, home });
+  const warning = outsideProfileWarning(root, home, platform);
   if (warning) io.err(`hostsmith-mcp: warning: ${warning}\n`);
 }
