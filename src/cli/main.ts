@@ -23,8 +23,9 @@ Usage:
   hostsmith-mcp logout      revoke the sign-in at Hostsmith and delete the local credentials
   hostsmith-mcp status      show where credentials are stored and whether they still work
   hostsmith-mcp config <client>
-                            print the entry that adds this server to an MCP client (${CONFIG_CLIENTS}),
-                            for this platform, with the settings given; edits nothing
+                            print the entry that adds this server to an MCP client, for this
+                            platform, with the settings given; edits nothing. Clients:
+                            ${CONFIG_CLIENTS}
   hostsmith-mcp --version   print the version
 
 Run "hostsmith-mcp <command> --help" for a command's own options.
