@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import { Client } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { startSandbox } from '../sandbox/index.js';
+import { fileProtection } from '../src/store/protection.js';
 import { completeSignIn } from '../test/helpers/scripted-browser.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -66,7 +67,9 @@ async function main(): Promise<void> {
     }>(await client.callTool({ name: 'get_account', arguments: {} }));
     await signedIn;
     say(`signed in as ${account.user.email}, home partition ${account.user.homePartition}`);
-    say(`credentials stored in ${join(configDir, 'hostsmith-demo/hostsmith/oauth.json')} (0600)`);
+    say(
+      `credentials stored in ${join(configDir, 'hostsmith-demo/hostsmith/oauth.json')} (${fileProtection()})`,
+    );
 
     step('create_site');
     const name = `demo-${Date.now().toString(36)}`;

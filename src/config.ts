@@ -108,8 +108,8 @@ export const SETTINGS_HELP = `Settings (flag > environment > default):
   --api-url URL        ${ENV.apiUrl}        the Hostsmith API (default ${DEFAULT_API_URL})
   --client NAME        ${ENV.client}     the client folder name (default: the MCP client's own name,
                                             e.g. claude-ai, cursor-vscode, visual-studio-code)
-  --config-dir DIR     ${ENV.configDir} a root folder instead of the platform config home
-                                            (~/.config on Linux)
+  --config-dir DIR     ${ENV.configDir} a root folder instead of $XDG_CONFIG_HOME, else ~/.config
+                                            (on every platform; Windows: %USERPROFILE%\\.config)
   --storage KIND       ${ENV.storage}    auto (default: OS keychain if there is one, else the file),
                                             keychain, or file
   --client-id ID       ${ENV.clientId}       a pre-registered OAuth client id (default: dynamic registration)

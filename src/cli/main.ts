@@ -1,6 +1,8 @@
 // argv → one command. Parses flags, resolves settings (flags > env > defaults), runs the command,
 // and turns its outcome into an exit code. Nothing below this layer reads argv or exits.
 import { parseArgs } from 'node:util';
+import { HOST_IDS } from '../commands/config/hosts.js';
+import { warnIfOutsideProfile } from '../commands/shared/config-root.js';
 import {
   resolveSettings,
   SETTINGS_FLAGS,
@@ -11,6 +13,8 @@ import {
 import { type IO, processIO } from './io.js';
 import { VERSION } from './version.js';
 
+const CONFIG_CLIENTS = HOST_IDS.join(', ');
+
 const USAGE = `hostsmith-mcp ${VERSION}: an MCP server for your Hostsmith static sites
 
 Usage:
@@ -18,24 +22,30 @@ Usage:
   hostsmith-mcp login       sign in from the terminal
   hostsmith-mcp logout      revoke the sign-in at Hostsmith and delete the local credentials
   hostsmith-mcp status      show where credentials are stored and whether they still work
+  hostsmith-mcp config <client>
+                            print the entry that adds this server to an MCP client, for this
+                            platform, with the settings given; edits nothing. Clients:
+                            ${CONFIG_CLIENTS}
   hostsmith-mcp --version   print the version
 
 Run "hostsmith-mcp <command> --help" for a command's own options.
 
 ${SETTINGS_HELP}
 
-Add to an MCP client's config:
+Add to an MCP client's config (on Windows: "command": "cmd", "args": ["/c", "npx", "-y", "hostsmith-mcp"]):
   { "mcpServers": { "hostsmith": { "command": "npx", "args": ["-y", "hostsmith-mcp"] } } }
 `;
 
-type Command = 'serve' | 'login' | 'logout' | 'status';
-const COMMANDS: readonly Command[] = ['serve', 'login', 'logout', 'status'];
+type Command = 'serve' | 'login' | 'logout' | 'status' | 'config';
+const COMMANDS: readonly Command[] = ['serve', 'login', 'logout', 'status', 'config'];
 
 const COMMAND_FLAGS = {
   serve: {},
   login: { timeout: { type: 'string' } },
   logout: { json: { type: 'boolean' } },
   status: { json: { type: 'boolean' } },
+  // --platform: print another platform's entry (tests, docs); not in --help.
+  config: { platform: { type: 'string' } },
 } as const;
 
 export async function main(argv: string[], io: IO = processIO): Promise<number> {
@@ -59,6 +69,11 @@ export async function main(argv: string[], io: IO = processIO): Promise<number> 
     io.out(command === 'serve' ? USAGE : await commandHelp(command));
     return 0;
   }
+  if (command === 'config') {
+    // Prints an entry for another process to run: the settings are its own, validated there.
+    const { run } = await import('../commands/config/run.js');
+    return run({ io, flags: values as Record<string, unknown>, positionals: parsed.positionals });
+  }
   let settings: ReturnType<typeof resolveSettings>;
   try {
     settings = resolveSettings(values as SettingsFlags, io.env);
@@ -69,6 +84,8 @@ export async function main(argv: string[], io: IO = processIO): Promise<number> 
     }
     throw error;
   }
+  // Once per process, before anything is stored there.
+  warnIfOutsideProfile(settings, io);
   switch (command) {
     case 'serve': {
       const { run } = await import('../commands/serve/run.js');
@@ -90,7 +107,7 @@ function parseCommand(command: Command, args: string[]) {
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'v' },
     },
-    allowPositionals: false,
+    allowPositionals: command === 'config',
     strict: true,
   });
 }
@@ -104,7 +121,7 @@ interface CommandModule {
   }): Promise<number>;
 }
 
-async function loadCommand(command: Exclude<Command, 'serve'>): Promise<CommandModule> {
+async function loadCommand(command: Exclude<Command, 'serve' | 'config'>): Promise<CommandModule> {
   switch (command) {
     case 'login':
       return import('../commands/login/run.js');
@@ -116,5 +133,9 @@ async function loadCommand(command: Exclude<Command, 'serve'>): Promise<CommandM
 }
 
 async function commandHelp(command: Exclude<Command, 'serve'>): Promise<string> {
-  return `${(await loadCommand(command)).HELP}\n${SETTINGS_HELP}\n`;
+  const help =
+    command === 'config'
+      ? (await import('../commands/config/run.js')).HELP
+      : (await loadCommand(command)).HELP;
+  return `${help}\n${SETTINGS_HELP}\n`;
 }

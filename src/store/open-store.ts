@@ -14,6 +14,7 @@ import {
   type TokenVault,
 } from './keychain.js';
 import { storeDir } from './paths.js';
+import { fileProtection } from './protection.js';
 import type {
   Credential,
   CredentialStore,
@@ -62,7 +63,7 @@ export async function openStore(opts: OpenStoreOptions): Promise<CredentialStore
     } else {
       storage = 'file';
       opts.log.info(
-        `No usable OS keychain (${probe.reason}); keeping credentials in ${io.file} (mode 0600).`,
+        `No usable OS keychain (${probe.reason}); keeping credentials in ${io.file} (${fileProtection()}).`,
       );
     }
   }
@@ -151,7 +152,7 @@ class Store implements CredentialStore {
   private degrade(error: KeychainUnavailable): void {
     if (!this.auto || this.degraded) return;
     this.degraded = true;
-    this.log.warn(`${error.message}. Keeping credentials in ${this.file} (mode 0600) from now on.`);
+    this.log.warn(`${error.message}. Keeping credentials in ${this.file} (${fileProtection()}) from now on.`);
   }
 
   async write(resource: string, credential: LoadedCredential): Promise<void> {

@@ -1,14 +1,37 @@
-// Where credentials live: <config home>/<client>/hostsmith/oauth.json.
+// Where credentials live: <config home>/<client>/hostsmith/oauth.json, the config home being
+// --config-dir, else $XDG_CONFIG_HOME, else ~/.config — on every platform, as the product, the
+// README and Hostsmith's docs say (not the OS's preference folders: ~/Library/Preferences on
+// macOS, %APPDATA% on Windows).
 import { existsSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
-import envPaths from 'env-paths';
+import { homedir } from 'node:os';
+import { join, posix, win32 } from 'node:path';
 
 export const STORE_FILE = 'oauth.json';
 
-/** The platform's config home ($XDG_CONFIG_HOME or ~/.config on Linux), or --config-dir. */
-export function configHome(opts: { configDir?: string } = {}): string {
-  // env-paths('') with no suffix is the config home itself, not a folder of ours inside it.
-  return opts.configDir ?? envPaths('', { suffix: '' }).config;
+/** The path rules of a platform: backslashes and drive letters on Windows, '/' elsewhere. */
+export function pathFlavour(platform: NodeJS.Platform): typeof posix {
+  return platform === 'win32' ? win32 : posix;
+}
+
+export interface ConfigHomeOptions {
+  /** --config-dir / HOSTSMITH_MCP_CONFIG_DIR, already resolved by the settings. */
+  configDir?: string;
+  platform?: NodeJS.Platform;
+  env?: NodeJS.ProcessEnv;
+  home?: string;
+}
+
+/**
+ * The config root: --config-dir when given, else $XDG_CONFIG_HOME when set (and absolute: the
+ * XDG spec says to ignore a relative one), else <home>/.config. The same rule on every platform;
+ * only the path syntax differs. Pure: the process's values are only the defaults.
+ */
+export function configHome(opts: ConfigHomeOptions = {}): string {
+  if (opts.configDir) return opts.configDir;
+  const path = pathFlavour(opts.platform ?? process.platform);
+  const xdg = (opts.env ?? process.env).XDG_CONFIG_HOME?.trim();
+  if (xdg && path.isAbsolute(xdg)) return path.normalize(xdg);
+  return path.join(opts.home ?? homedir(), '.config');
 }
 
 /**

@@ -33,6 +33,8 @@ export interface StartServerOptions {
   configDir: string;
   /** Extra CLI arguments, after the defaults (--storage file). */
   args?: string[];
+  /** Node's own options, before the program (e.g. --import of a preload). */
+  nodeArgs?: string[];
   /** Extra environment (BROWSER, SCRIPTED_BROWSER_*, …). BROWSER defaults to the scripted browser. */
   env?: Record<string, string>;
   clientName?: string;
@@ -72,7 +74,7 @@ class TappedTransport implements Transport {
 export async function startServer(opts: StartServerOptions): Promise<RunningServer> {
   const inner = new StdioClientTransport({
     command: process.execPath,
-    args: [BIN, '--storage', 'file', ...(opts.args ?? [])],
+    args: [...(opts.nodeArgs ?? []), BIN, '--storage', 'file', ...(opts.args ?? [])],
     env: {
       PATH: process.env.PATH ?? '',
       HOME: opts.configDir,

@@ -1,10 +1,13 @@
-// Where credentials live: the config home, the client folder name, the folders found.
+// Where credentials live: the config home on each platform, what protects the file there, the
+// client folder name, the folders found.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { warnIfOutsideProfile } from '../../src/commands/shared/config-root.js';
 import { configHome, listClientFolders, safeClientName, storeDir } from '../../src/store/paths.js';
+import { fileProtection, isInside, outsideProfileWarning } from '../../src/store/protection.js';
 
 describe('safeClientName', () => {
   it.each([
@@ -39,25 +42,74 @@ describe('safeClientName', () => {
 });
 
 describe('configHome', () => {
-  const saved = process.env.XDG_CONFIG_HOME;
-  afterEach(() => {
-    if (saved === undefined) delete process.env.XDG_CONFIG_HOME;
-    else process.env.XDG_CONFIG_HOME = saved;
+  // The rule is the same on every platform; only the path syntax differs.
+  it.each([
+    ['linux', {}, '/home/ada', '/home/ada/.config'],
+    ['darwin', {}, '/Users/ada', '/Users/ada/.config'],
+    ['win32', {}, 'C:\\Users\\Ada', 'C:\\Users\\Ada\\.config'],
+    ['linux', { XDG_CONFIG_HOME: '/srv/config-home' }, '/home/ada', '/srv/config-home'],
+    ['darwin', { XDG_CONFIG_HOME: '/Users/ada/dotfiles' }, '/Users/ada', '/Users/ada/dotfiles'],
+    ['win32', { XDG_CONFIG_HOME: 'D:\\cfg' }, 'C:\\Users\\Ada', 'D:\\cfg'],
+    ['win32', { XDG_CONFIG_HOME: 'C:/Users/Ada/cfg' }, 'C:\\Users\\Ada', 'C:\\Users\\Ada\\cfg'],
+    // Empty or relative XDG_CONFIG_HOME is ignored, as the XDG spec says.
+    ['linux', { XDG_CONFIG_HOME: '' }, '/home/ada', '/home/ada/.config'],
+    ['darwin', { XDG_CONFIG_HOME: 'relative/cfg' }, '/Users/ada', '/Users/ada/.config'],
+    ['win32', { XDG_CONFIG_HOME: 'cfg' }, 'C:\\Users\\Ada', 'C:\\Users\\Ada\\.config'],
+  ] as const)('%s with %j and home %s → %s', (platform, env, home, expected) => {
+    expect(configHome({ platform, env, home })).toBe(expected);
   });
 
-  it('is $XDG_CONFIG_HOME itself, with no folder of ours added', () => {
-    process.env.XDG_CONFIG_HOME = '/srv/config-home';
-    expect(configHome()).toBe('/srv/config-home');
+  it.each(['linux', 'darwin', 'win32'] as const)('is --config-dir when given, on %s', (platform) => {
+    const env = { XDG_CONFIG_HOME: '/srv/config-home' };
+    expect(configHome({ configDir: '/tmp/elsewhere', platform, env, home: '/h' })).toBe('/tmp/elsewhere');
   });
 
-  it('is ~/.config without XDG_CONFIG_HOME', () => {
-    delete process.env.XDG_CONFIG_HOME;
-    expect(configHome()).toBe(join(homedir(), '.config'));
+  it("defaults to this process's platform, environment and home folder", () => {
+    const saved = process.env.XDG_CONFIG_HOME;
+    try {
+      delete process.env.XDG_CONFIG_HOME;
+      expect(configHome()).toBe(join(homedir(), '.config'));
+      process.env.XDG_CONFIG_HOME = '/srv/config-home';
+      expect(configHome()).toBe('/srv/config-home');
+    } finally {
+      if (saved === undefined) delete process.env.XDG_CONFIG_HOME;
+      else process.env.XDG_CONFIG_HOME = saved;
+    }
+  });
+});
+
+describe('what protects the file, per platform', () => {
+  it('claims POSIX modes only where they mean something', () => {
+    expect(fileProtection('linux')).toBe('mode 0600, folder 0700');
+    expect(fileProtection('darwin')).toBe('mode 0600, folder 0700');
+    expect(fileProtection('win32')).not.toMatch(/0600|0700|mode/);
+    expect(fileProtection('win32')).toMatch(/user profile's access control list/);
   });
 
-  it('is --config-dir when given', () => {
-    process.env.XDG_CONFIG_HOME = '/srv/config-home';
-    expect(configHome({ configDir: '/tmp/elsewhere' })).toBe('/tmp/elsewhere');
+  it.each([
+    ['C:\\Users\\Ada\\.config', true],
+    ['c:\\users\\ada\\.config', true], // Windows paths ignore case
+    ['C:/Users/Ada/AppData/cfg', true],
+    ['C:\\Users\\Ada', true],
+    ['C:\\Users\\Adam\\.config', false], // a sibling whose name starts the same
+    ['C:\\Users\\Ada\\..\\Bob\\.config', false],
+    ['D:\\cfg', false],
+    ['C:\\ProgramData\\hostsmith', false],
+    ['\\\\server\\share\\cfg', false],
+  ])('win32: %s inside C:\\Users\\Ada → %s', (root, inside) => {
+    expect(isInside(root, 'C:\\Users\\Ada', 'win32')).toBe(inside);
+    const warning = outsideProfileWarning(root, 'C:\\Users\\Ada', 'win32');
+    if (inside) expect(warning).toBeUndefined();
+    else expect(warning).toContain(`${root} is outside your user profile (C:\\Users\\Ada)`);
+  });
+
+  it('never warns on Linux or macOS, where the file mode protects it wherever it is', () => {
+    for (const platform of ['linux', 'darwin'] as const) {
+      expect(outsideProfileWarning('/srv/shared', '/home/ada', platform)).toBeUndefined();
+    }
+    // …but the path rule is the platform's: case matters there.
+    expect(isInside('/HOME/ADA/.config', '/home/ada', 'linux')).toBe(false);
+    expect(isInside('/home/ada/..config', '/home/ada', 'linux')).toBe(true);
   });
 });
 
@@ -78,5 +130,27 @@ describe('storeDir and listClientFolders', () => {
     writeFileSync(join(root, 'a-file'), '');
     expect(listClientFolders(root)).toEqual(['claude-ai', 'visual-studio-code']);
     expect(listClientFolders(join(root, 'missing'))).toEqual([]);
+  });
+});
+
+describe('warnIfOutsideProfile', () => {
+  const run = (configDir: string | undefined, platform: NodeJS.Platform, env: NodeJS.ProcessEnv = {}) => {
+    const lines: string[] = [];
+    warnIfOutsideProfile({ configDir }, { err: (t) => lines.push(t), env }, platform, 'C:\\Users\\Ada');
+    return lines;
+  };
+
+  it('says it on stderr when a Windows config root is outside the profile, from --config-dir or XDG', () => {
+    const lines = run('D:\\shared\\cfg', 'win32');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^hostsmith-mcp: warning: The credentials folder D:\\shared\\cfg is outside/);
+    expect(run(undefined, 'win32', { XDG_CONFIG_HOME: 'E:\\xdg' })).toHaveLength(1);
+  });
+
+  it('says nothing for the default root, a root inside the profile, or on other platforms', () => {
+    expect(run(undefined, 'win32')).toEqual([]);
+    expect(run('c:\\users\\ada\\hostsmith', 'win32')).toEqual([]);
+    expect(run('/srv/shared', 'linux')).toEqual([]);
+    expect(run('/srv/shared', 'darwin')).toEqual([]);
   });
 });

@@ -7,6 +7,7 @@ import type { IO } from '../../cli/io.js';
 import type { Settings } from '../../config.js';
 import { createLogger } from '../../log.js';
 import { listClientFolders, safeClientName } from '../../store/paths.js';
+import { fileProtection } from '../../store/protection.js';
 import type { LoadedCredential } from '../../store/types.js';
 import { openWorkspace, type Workspace } from '../shared/workspace.js';
 import { configRoot, describeFolderChoice, tokenLocation } from '../status/credential-sets.js';
@@ -138,7 +139,7 @@ export async function run(opts: LoginOptions): Promise<number> {
         `Scopes: ${cred?.scope ?? '(unknown)'}`,
         where.storage === 'keychain'
           ? `Credentials stored in the ${where.where}; details in ${workspace.store.file}`
-          : `Credentials stored in ${where.where}`,
+          : `Credentials stored in ${where.where} (${fileProtection()})`,
         '',
       ].join('\n'),
     );

@@ -1,0 +1,104 @@
+// `hostsmith-mcp config <client>`: prints the entry that adds this server to one MCP host, for
+// this platform, with any settings given folded into its arguments, and where that host keeps
+// its config. It only prints: editing a host's file is left to the person (or the host's own
+// `mcp add` command), who knows what else is in it.
+import { dirname, resolve } from 'node:path';
+import type { IO } from '../../cli/io.js';
+import { resolveSettings, SettingsError, type SettingsFlags } from '../../config.js';
+import { pathFlavour } from '../../store/paths.js';
+import { HOST_IDS, type HostEntry, type HostId, hostEntry, PLATFORMS, type Platform } from './hosts.js';
+import { UnquotableArgument } from './shell-quote.js';
+
+export const HELP = `Usage: hostsmith-mcp config <client> [settings]
+
+Prints what to add to an MCP client's configuration to run this server, for this computer's
+platform: the entry to paste (or the command that adds it) and the usual path of the client's
+config file. Settings given here (--api-url, --client, --config-dir, --storage, --client-id,
+--no-browser, --sign-in-wait) are written into the entry's arguments. Nothing is edited.
+
+Clients: ${HOST_IDS.join(', ')}
+
+Exit status: 0; 2 for an unknown client or a bad setting.
+`;
+
+export interface ConfigOptions {
+  io: IO;
+  flags: Record<string, unknown>;
+  positionals: string[];
+  /** The platform to print for (default: this one; --platform in tests). */
+  platform?: NodeJS.Platform;
+  /** Where this command's node and npx live (the macOS PATH note). */
+  nodeDir?: string;
+}
+
+class Usage extends Error {}
+
+export function toPlatform(value: string): Platform {
+  if (value === 'win32' || value === 'darwin') return value;
+  return 'linux';
+}
+
+/** The settings given on this command line, validated, as the server's own arguments. */
+export function serverArgs(flags: SettingsFlags, platform: Platform): string[] {
+  // Validated as the server would (the environment is not ours to fold in: only flags given).
+  const settings = resolveSettings(flags, {});
+  const args: string[] = [];
+  if (flags['api-url'] !== undefined) args.push('--api-url', settings.apiUrl);
+  if (settings.client !== undefined) args.push('--client', settings.client);
+  // The host starts the server in a folder of its choosing: a relative path would drift.
+  if (settings.configDir !== undefined) {
+    const dir = settings.configDir;
+    args.push('--config-dir', pathFlavour(platform).isAbsolute(dir) ? dir : resolve(dir));
+  }
+  if (flags.storage !== undefined) args.push('--storage', settings.storage);
+  if (settings.clientId !== undefined) args.push('--client-id', settings.clientId);
+  if (settings.noBrowser) args.push('--no-browser');
+  if (flags['sign-in-wait'] !== undefined) args.push('--sign-in-wait', String(settings.signInWaitSeconds));
+  return args;
+}
+
+const PLATFORM_NAMES: Record<Platform, string> = { linux: 'Linux', darwin: 'macOS', win32: 'Windows' };
+
+export function render(entry: HostEntry): string {
+  const lines = [`${entry.name} on ${PLATFORM_NAMES[entry.platform]}`, `Config file: ${entry.configFile}`];
+  for (const other of entry.otherFiles) lines.push(`       also: ${other}`);
+  lines.push('');
+  if (entry.command) {
+    lines.push('Run in a terminal:', '', `  ${entry.command}`, '', `or paste into ${entry.snippet.file}:`);
+  } else {
+    lines.push(`Paste into ${entry.snippet.file}:`);
+  }
+  lines.push('', entry.snippet.text, '');
+  for (const note of entry.notes) lines.push(`- ${note}`);
+  return `${lines.join('\n')}\n`;
+}
+
+export async function run(opts: ConfigOptions): Promise<number> {
+  const { io } = opts;
+  try {
+    const [name, ...extra] = opts.positionals;
+    if (!name || !HOST_IDS.includes(name as HostId)) {
+      throw new Usage(
+        `${name ? `unknown client "${name}"` : 'which client?'}: say one of ${HOST_IDS.join(', ')}`,
+      );
+    }
+    if (extra.length) throw new Usage(`one client at a time, not also ${extra.join(' ')}`);
+    const asked = opts.flags.platform;
+    if (asked !== undefined && !PLATFORMS.includes(asked as Platform)) {
+      throw new Usage(`--platform must be one of ${PLATFORMS.join(', ')}`);
+    }
+    const platform = toPlatform(String(asked ?? opts.platform ?? process.platform));
+    const entry = hostEntry(name as HostId, {
+      platform,
+      serverArgs: serverArgs(opts.flags as SettingsFlags, platform),
+      nodeDir: opts.nodeDir ?? dirname(process.execPath),
+    });
+    io.out(render(entry));
+    return 0;
+  } catch (error) {
+    if (!(error instanceof Usage || error instanceof SettingsError || error instanceof UnquotableArgument))
+      throw error;
+    io.err(`hostsmith-mcp config: ${error.message}\n`);
+    return 2;
+  }
+}
