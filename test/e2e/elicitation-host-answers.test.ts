@@ -111,6 +111,26 @@ describe.each(FAMILIES)('on a %s connection', (protocol, clientOptions, quick, s
   });
 });
 
+it("a host's quick no where there is no display: no browser, stderr says why, the link in the error", async () => {
+  const tabs = env.tabs();
+  // No BROWSER, no DISPLAY/WAYLAND_DISPLAY: the guess says headless (here, a container).
+  const server = await env.server({
+    configDir: tempDir(),
+    clientOptions: ELICITATION,
+    args: ['--sign-in-wait', '1'],
+    env: { BROWSER: '' },
+  });
+  const shown = answerDialogs(server.client, 'cancel', 0);
+  const result = await server.client.callTool({ name: 'list_sites', arguments: {} });
+  expect(result.isError).toBe(true);
+  expect(text(result)).toContain(shown[0]);
+  expect(server.stderr()).toMatch(
+    /Not opening a browser: (this runs inside a container|there is no display)\. Open the link yourself/,
+  );
+  expect(env.tabs()).toBe(tabs);
+  await server.close();
+});
+
 it('the login command in a "no" runs in a real shell and signs in where the server looks', async () => {
   // A folder name that needs quoting, and a client folder taken from the client's name.
   const configDir = join(tempDir(), "Ada's $HOME hosts");
