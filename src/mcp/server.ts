@@ -184,7 +184,8 @@ export function createServer(opts: ServerOptions): McpServer {
                       notShown: notShownLinks,
                       ...(elicited.afterMs !== undefined ? { answeredAfterMs: elicited.afterMs } : {}),
                     },
-                    elicited.complete,
+                    // Only a dialog the person accepted is one to tell "complete" about.
+                    elicited.answer === 'accept' ? elicited.complete : undefined,
                   );
           }
           return {

@@ -84,6 +84,26 @@ describe.each(FAMILIES)('on a %s connection', (protocol, clientOptions, quick, s
     await server.close();
   });
 
+  it(`"${quick}" at once, and the person approves in our browser: the call completes`, async () => {
+    const tabs = env.tabs();
+    // The scripted browser signs in and approves as soon as it is opened.
+    const server = await env.server({ configDir: tempDir(), clientOptions });
+    const completed: string[] = [];
+    server.client.setNotificationHandler('notifications/elicitation/complete', (notification) => {
+      completed.push(notification.params.elicitationId);
+    });
+    const shown = answerDialogs(server.client, quick, 0);
+    const account = ok<{ user: { email: string } }>(
+      await server.client.callTool({ name: 'get_account', arguments: { partition: 'us' } }),
+    );
+    expect(account.user.email).toBe('ada@example.com');
+    expect(shown).toHaveLength(1);
+    expect(tabsOpened().slice(tabs)).toEqual(shown);
+    // The host declined its dialog: there is no dialog to tell "complete" about.
+    expect(completed).toEqual([]);
+    await server.close();
+  });
+
   it(`"${slow}" after a pause is the person's: the call ends with the link and the login command; the link still works`, async () => {
     const tabs = env.tabs();
     const configDir = tempDir();
