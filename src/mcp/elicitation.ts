@@ -31,6 +31,8 @@ export interface ElicitSignInOptions {
 export interface ElicitedSignIn {
   /** What the person answered; undefined when the client could not show the link (error, timeout). */
   answer: ElicitResult['action'] | undefined;
+  /** From asking to the answer, in ms (a quick no was the host's: see host-answer.ts). */
+  afterMs?: number;
   /** Tells the client the sign-in it showed is complete. */
   complete(): Promise<void>;
 }
@@ -44,17 +46,15 @@ export function createSignInDialogs(): (opts: ElicitSignInOptions) => Promise<El
   return async (opts) => {
     const shown = open.get(opts.url);
     if (shown) {
-      const answer = await withProgress(
-        shown.then(
-          (dialog) => dialog.answer,
-          () => undefined,
-        ),
+      const dialog = await withProgress(
+        shown.catch(() => undefined),
         opts.progress,
         WAITING_FOR_DIALOG,
         opts.progressEveryMs ?? PROGRESS_EVERY_MS,
       );
       // The completion notice names the dialog's own request: the call that showed it sends it.
-      return { answer, complete: async () => {} };
+      // The answer's timing is the dialog's, so that every call sharing it reads it the same way.
+      return { answer: dialog?.answer, afterMs: dialog?.afterMs, complete: async () => {} };
     }
     const mine = elicitSignIn(opts);
     open.set(opts.url, mine);
@@ -69,6 +69,7 @@ export function createSignInDialogs(): (opts: ElicitSignInOptions) => Promise<El
 export async function elicitSignIn(opts: ElicitSignInOptions): Promise<ElicitedSignIn> {
   const elicitationId = randomUUID();
   const complete = opts.completionNotifier(elicitationId);
+  const asked = performance.now();
   try {
     const reply = await withProgress(
       opts.elicit(
@@ -79,7 +80,7 @@ export async function elicitSignIn(opts: ElicitSignInOptions): Promise<ElicitedS
       WAITING_FOR_DIALOG,
       opts.progressEveryMs ?? PROGRESS_EVERY_MS,
     );
-    return { answer: reply.action, complete };
+    return { answer: reply.action, afterMs: performance.now() - asked, complete };
   } catch (error) {
     if (opts.signal.aborted) throw error;
     // The client declared the capability but could not show the link: the sign-in goes on the

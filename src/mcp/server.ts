@@ -9,6 +9,7 @@ import {
   inputResponse,
   McpServer,
 } from '@modelcontextprotocol/server';
+import type { BrowserResult } from '../auth/browser.js';
 import type { Session } from '../auth/types.js';
 import { AuthError } from '../auth/types.js';
 import type { HostsmithClient } from '../hostsmith/client.js';
@@ -33,6 +34,8 @@ Sign-in: the first call signs the user in through their browser. If a tool answe
 
 /** What one MCP client's tool calls run against; built once, on the first tool call. */
 export interface Workspace {
+  /** The client folder its credentials live in (from --client, or the MCP client's name). */
+  clientFolder: string;
   session: Session;
   api: HostsmithClient;
 }
@@ -42,6 +45,13 @@ export interface ServerOptions {
   /** The client folder name to use for this connection (from --client, or the client's own name). */
   workspaceFor(clientName: string | undefined): Promise<Workspace>;
   signInWaitMs: number;
+  /** Launch a browser on a link (for a sign-in the client was asked to show and did not). */
+  openBrowser(url: string): Promise<BrowserResult>;
+  /**
+   * The terminal command that signs in where this server looks, for a client folder, and where
+   * to type it ("a terminal", "PowerShell"): see login-command.ts.
+   */
+  loginCommand(clientFolder: string): { command: string; shell: string };
   log: Logger;
   tools?: readonly AnyToolDef[];
 }
@@ -60,18 +70,32 @@ const SIGN_IN_INPUT = 'hostsmith_sign_in';
 export { SIGN_IN_MESSAGE };
 
 export function createServer(opts: ServerOptions): McpServer {
-  // 2026-07-28: the sign-in link an inputRequired round showed travels to the client and back in
-  // requestState, sealed (HMAC) so that a client can neither forge nor alter it. One process
-  // serves every round of a stdio connection, so a per-process key will do.
-  const signInState = createRequestStateCodec<{ link: string }>({ key: randomBytes(32), ttlSeconds: 600 });
+  // 2026-07-28: the sign-in link an inputRequired round showed, and when it was shown (ms since
+  // the epoch), travel to the client and back in requestState, sealed (HMAC) so that a client
+  // can neither forge nor alter them. One process serves every round of a stdio connection, so a
+  // per-process key will do.
+  const signInState = createRequestStateCodec<SignInState>({ key: randomBytes(32), ttlSeconds: 600 });
   const server = new McpServer(
     { name: 'hostsmith-mcp', title: 'Hostsmith', version: opts.version },
     { instructions: INSTRUCTIONS, requestState: { verify: signInState.verify } },
   );
 
-  // Per connection: one URL-elicitation dialog per sign-in link, and the links already accepted.
+  // Per connection: one URL-elicitation dialog per sign-in link, the links already accepted, and
+  // those the client answered for the person without showing them.
   const showSignIn = createSignInDialogs();
   const acceptedLinks = new Set<string>();
+  const notShownLinks = new Set<string>();
+  const openBrowser = async (url: string) => {
+    const launched = await opts.openBrowser(url).catch((error: Error) => ({
+      launched: false,
+      reason: error.message,
+    }));
+    if (!launched.launched) {
+      opts.log.info(
+        `Not opening a browser: ${launched.reason ?? 'unknown reason'}. Open the link yourself: ${url}`,
+      );
+    }
+  };
 
   for (const tool of opts.tools ?? ALL_TOOLS) {
     server.registerTool(
@@ -95,6 +119,7 @@ export function createServer(opts: ServerOptions): McpServer {
             params: { progressToken, progress: step, message },
           });
         };
+        let workspace: Workspace | undefined;
         try {
           // The 2026-07-28 protocol carries the client's identity on every request; 2025 in initialize.
           const envelope = ctx.mcpReq.envelope as
@@ -106,24 +131,29 @@ export function createServer(opts: ServerOptions): McpServer {
           const capabilities = envelope?.[CLIENT_CAPABILITIES_KEY] ?? server.server.getClientCapabilities();
           const answer = inputResponse(ctx.mcpReq.inputResponses, SIGN_IN_INPUT);
           // Only an answer to a round of ours counts: it comes back with the link it was about.
-          const answeredLink = ctx.mcpReq.requestState<{ link: string }>()?.link;
+          const state = ctx.mcpReq.requestState<SignInState>();
+          const answeredLink = state?.link;
           const ui: SignInUi = {
             elicitation: capabilities?.elicitation?.url !== undefined,
             answer: answer.kind === 'elicit' && answeredLink !== undefined ? answer.action : 'missing',
             accepted: acceptedLinks,
+            notShown: notShownLinks,
             ...(answeredLink !== undefined ? { answeredLink } : {}),
+            ...(state?.shownAt !== undefined ? { answeredAfterMs: Date.now() - state.shownAt } : {}),
           };
-          const workspace = await opts.workspaceFor(clientName);
-          const toolCtx: ToolContext = { api: workspace.api, signal, progress };
+          workspace = await opts.workspaceFor(clientName);
+          const { api, session } = workspace;
+          const toolCtx: ToolContext = { api, signal, progress };
           const attempt = (attemptUi: SignInUi, onSignedIn?: () => Promise<void>) =>
             withSignIn(() => tool.handler(args, toolCtx), {
-              session: workspace.session,
+              session,
               ui: attemptUi,
               waitMs: opts.signInWaitMs,
               progress,
               signal,
               log: opts.log,
               onSignedIn,
+              openBrowser,
             });
           let result: Awaited<ReturnType<typeof attempt>>;
           try {
@@ -147,8 +177,15 @@ export function createServer(opts: ServerOptions): McpServer {
               elicited.answer === undefined
                 ? await attempt({ elicitation: false, answer: 'missing' })
                 : await attempt(
-                    { elicitation: true, answer: elicited.answer, accepted: acceptedLinks },
-                    elicited.complete,
+                    {
+                      elicitation: true,
+                      answer: elicited.answer,
+                      accepted: acceptedLinks,
+                      notShown: notShownLinks,
+                      ...(elicited.afterMs !== undefined ? { answeredAfterMs: elicited.afterMs } : {}),
+                    },
+                    // Only a dialog the person accepted is one to tell "complete" about.
+                    elicited.answer === 'accept' ? elicited.complete : undefined,
                   );
           }
           return {
@@ -162,10 +199,11 @@ export function createServer(opts: ServerOptions): McpServer {
               inputRequests: {
                 [SIGN_IN_INPUT]: inputRequired.elicitUrl({ message: SIGN_IN_MESSAGE, url: error.url }),
               },
-              requestState: await signInState.mint({ link: error.url }),
+              requestState: await signInState.mint({ link: error.url, shownAt: Date.now() }),
             });
           }
-          return { content: [{ type: 'text', text: errorText(error, opts.log) }], isError: true };
+          const login = workspace && opts.loginCommand(workspace.clientFolder);
+          return { content: [{ type: 'text', text: errorText(error, opts.log, login) }], isError: true };
         }
       },
     );
@@ -173,12 +211,25 @@ export function createServer(opts: ServerOptions): McpServer {
   return server;
 }
 
-function errorText(error: unknown, log: Logger): string {
+/** What an inputRequired round carries to the client and back (2026-07-28). */
+interface SignInState {
+  link: string;
+  /** When the link was handed to the client, in ms since the epoch (see host-answer.ts). */
+  shownAt: number;
+}
+
+function errorText(
+  error: unknown,
+  log: Logger,
+  login: { command: string; shell: string } | undefined,
+): string {
   if (error instanceof SignInPending) {
     return `Sign-in to Hostsmith is waiting for the user. Ask them to finish in the browser tab that opened (or, if none did, to open this link) and approve access, then call this tool again: ${error.url}`;
   }
   if (error instanceof SignInDeclined) {
-    return 'The user declined to sign in to Hostsmith, so nothing was done. Call the tool again if they change their mind.';
+    const said = error.action === 'decline' ? 'declined' : 'cancelled';
+    const terminal = login ? ` Or they can sign in by running this in ${login.shell}: ${login.command}` : '';
+    return `The user ${said} signing in to Hostsmith, so nothing was done. If they change their mind, they can open this link within 10 minutes of when it was first shown and approve access, then call this tool again: ${error.url}${terminal}`;
   }
   if (error instanceof AuthError) {
     switch (error.code) {

@@ -1,7 +1,8 @@
 // The sign-in experience inside a tool call: when the Session says only a person can help,
 // start (or join) a sign-in, show the link, wait a bounded time with progress, then retry once.
-import { AuthError, type Session, SignInRequired } from '../auth/types.js';
+import { AuthError, type Session, type SignIn, SignInRequired } from '../auth/types.js';
 import type { Logger } from '../log.js';
+import { meaningOf } from './host-answer.js';
 
 /** Clients that reset their timeout on progress must hear from us well inside 60 s. */
 export const PROGRESS_EVERY_MS = 5000;
@@ -41,10 +42,16 @@ export class SignInNeedsElicitation extends Error {
   }
 }
 
-/** The person declined (or cancelled) the sign-in the client showed them. */
+/**
+ * The person declined (or cancelled) the sign-in the client showed them. The sign-in stays open
+ * for its 10 minutes at `url`: a person who changes their mind can still finish it.
+ */
 export class SignInDeclined extends Error {
   readonly code = 'SIGN_IN_DECLINED' as const;
-  constructor(readonly action: 'decline' | 'cancel') {
+  constructor(
+    readonly action: 'decline' | 'cancel',
+    readonly url: string,
+  ) {
     super(`The user chose to ${action} signing in to Hostsmith`);
     this.name = 'SignInDeclined';
   }
@@ -68,6 +75,13 @@ export interface SignInUi {
    * another link is stale — that sign-in ended and a new one began — and counts as no answer.
    */
   answeredLink?: string;
+  /** How long after asking `answer` came: a quick no was the host's, not the person's. */
+  answeredAfterMs?: number;
+  /**
+   * Links the client answered for the person without showing them (see host-answer.ts): those
+   * go the way of a client without elicitation, and are not asked about again. Added to here.
+   */
+  notShown?: Set<string>;
 }
 
 export interface SignInOptions {
@@ -81,6 +95,8 @@ export interface SignInOptions {
   log: Logger;
   /** Called once the person has signed in (e.g. to send URL elicitation's completion notice). */
   onSignedIn?: () => Promise<void>;
+  /** Launch a browser on a sign-in that was started without one (the host did not show it). */
+  openBrowser?(url: string): Promise<void>;
 }
 
 export async function withSignIn<T>(call: () => Promise<T>, opts: SignInOptions): Promise<T> {
@@ -94,18 +110,41 @@ export async function withSignIn<T>(call: () => Promise<T>, opts: SignInOptions)
       const signIn = await opts.session.beginSignIn({ openBrowser: false });
       const given = ui.answeredLink === undefined || ui.answeredLink === signIn.url ? ui.answer : 'missing';
       const answer = given === 'missing' && ui.accepted?.has(signIn.url) ? 'accept' : given;
-      if (answer === 'missing') throw new SignInNeedsElicitation(signIn.url);
-      if (answer !== 'accept') {
-        signIn.cancel(`the user chose to ${answer}`);
-        throw new SignInDeclined(answer);
+      if (answer === 'missing') {
+        if (!ui.notShown?.has(signIn.url)) throw new SignInNeedsElicitation(signIn.url);
+      } else {
+        const meaning = meaningOf(answer, ui.answeredAfterMs);
+        // The person's own no: end the call, but leave the sign-in open for a change of mind.
+        if (meaning === 'refused') throw new SignInDeclined(answer as 'decline' | 'cancel', signIn.url);
+        if (meaning === 'accept') ui.accepted?.add(signIn.url);
+        else await showWithoutTheClient(signIn, answer, ui, opts);
       }
-      ui.accepted?.add(signIn.url);
     }
     await waitForSignIn(opts);
     // Signed in: one retry. A second SignInRequired now means the new grant is unusable too;
     // it surfaces as an error instead of a loop of sign-ins.
     return await call();
   }
+}
+
+/**
+ * The host answered for the person: do what a client without elicitation gets — a browser
+ * (unless headless), the wait, then the link in the tool error. Once per link and connection.
+ */
+async function showWithoutTheClient(
+  signIn: SignIn,
+  answer: string,
+  ui: SignInUi,
+  opts: SignInOptions,
+): Promise<void> {
+  if (ui.notShown?.has(signIn.url)) return;
+  ui.notShown?.add(signIn.url);
+  // A sign-in another process owns was shown by that process.
+  if (signIn.joined || !opts.openBrowser) return;
+  opts.log.info(
+    `The MCP client answered the sign-in dialog (${answer}) at once, without showing it: opening the link in a browser instead.`,
+  );
+  await opts.openBrowser(signIn.url);
 }
 
 async function waitForSignIn(opts: SignInOptions): Promise<void> {

@@ -7,7 +7,8 @@ import { e2e, ok, text } from '../helpers/e2e.js';
 import { tempDir } from '../helpers/mcp-server.js';
 import { completeSignIn } from '../helpers/scripted-browser.js';
 
-const env = await e2e();
+// The real consent page (no auto-approve), so that a person can deny access in the browser.
+const env = await e2e({ autoApprove: false });
 const ELICITATION = { capabilities: { elicitation: { url: {} } } };
 const MODERN = { versionNegotiation: { mode: 'auto' as const } };
 
@@ -61,17 +62,21 @@ it('2026-07-28: an answer about a sign-in that has since ended counts as no answ
   const server = await env.server({
     configDir: tempDir(),
     clientOptions: { ...ELICITATION, ...MODERN },
-    args: ['--sign-in-wait', '2'],
+    args: ['--sign-in-wait', '5'],
   });
-  // Two calls at once get the same link. The person declines the first dialog (ending that
-  // sign-in), and only then accepts the second: that answer is about a link that is gone.
+  // Two calls at once get the same link. The person accepts the first dialog and denies access in
+  // the browser (ending that sign-in); only then do they accept the second dialog: that answer is
+  // about a link that is gone.
   const shown: string[] = [];
   let firstSettled!: Promise<unknown>;
   server.client.setRequestHandler('elicitation/create', async (request) => {
     const url = (request.params as { url?: string }).url;
     if (!url) return { action: 'decline' as const };
     const n = shown.push(url);
-    if (n === 1) return { action: 'decline' as const };
+    if (n === 1) {
+      setTimeout(() => void completeSignIn(url, { action: 'deny' }), 200);
+      return { action: 'accept' as const };
+    }
     if (n === 2) {
       await firstSettled;
       return { action: 'accept' as const };
@@ -85,9 +90,9 @@ it('2026-07-28: an answer about a sign-in that has since ended counts as no answ
   ];
   firstSettled = Promise.race(calls);
   const [a, b] = await Promise.all(calls);
-  const declined = [a, b].filter((r) => r!.isError);
-  expect(declined).toHaveLength(1);
-  expect(text(declined[0]!)).toMatch(/declined/i);
+  const denied = [a, b].filter((r) => r!.isError);
+  expect(denied).toHaveLength(1);
+  expect(text(denied[0]!)).toMatch(/denied access/i);
   // The stale accept did not stand for the new sign-in: its link was shown, then accepted.
   ok([a, b].find((r) => !r!.isError)!);
   expect(shown).toHaveLength(3);

@@ -1,9 +1,11 @@
 // `hostsmith-mcp serve`: the MCP server over stdio. Makes no network call and opens no browser
 // at start; everything that needs the person's credentials is built on the first tool call.
+import { resolve } from 'node:path';
 import { serveStdio } from '@modelcontextprotocol/server/stdio';
 import type { IO } from '../../cli/io.js';
 import type { Settings } from '../../config.js';
 import { createLogger } from '../../log.js';
+import { loginCommand, type Platform, shellFor } from '../../mcp/login-command.js';
 import { createServer, type Workspace } from '../../mcp/server.js';
 
 export interface ServeOptions {
@@ -31,12 +33,31 @@ export async function run(opts: ServeOptions): Promise<number> {
     return workspace;
   };
 
+  const platform: Platform =
+    process.platform === 'win32' || process.platform === 'darwin' ? process.platform : 'linux';
+  const { apiUrl, configDir, storage } = opts.settings;
+  const login = (clientFolder: string) => ({
+    // An absolute --config-dir: the terminal's working folder is not this server's.
+    command: loginCommand(
+      { clientFolder, apiUrl, storage, ...(configDir ? { configDir: resolve(configDir) } : {}) },
+      platform,
+    ),
+    shell: shellFor(platform),
+  });
+  // The browser module loads on the first use: nothing at start but the protocol.
+  const openBrowser = async (url: string) => {
+    const { createBrowserOpener } = await import('../../auth/browser.js');
+    return createBrowserOpener({ noBrowser: opts.settings.noBrowser })(url);
+  };
+
   const handle = serveStdio(
     () =>
       createServer({
         version: opts.version,
         workspaceFor,
         signInWaitMs: opts.settings.signInWaitSeconds * 1000,
+        openBrowser,
+        loginCommand: login,
         log,
       }),
     { onerror: (error) => log.debug(`transport: ${error.message}`) },
