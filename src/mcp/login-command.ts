@@ -3,8 +3,7 @@
 // default, quoted for the shell a person on that platform types into. Pure: the platform is a
 // parameter, so each platform's rules are tested on any machine.
 import { DEFAULT_API_URL } from '../config.js';
-
-export type Platform = 'linux' | 'darwin' | 'win32';
+import { type Platform, quoteArg } from '../shell-quote.js';
 
 export interface LoginTarget {
   /** The client folder this server uses (from --client, or from the MCP client's name). */
@@ -15,15 +14,6 @@ export interface LoginTarget {
   storage: 'auto' | 'keychain' | 'file';
 }
 
-/**
- * Where to type the command, for the message. On Windows the command is quoted for PowerShell,
- * the default shell of Windows Terminal and of VS Code's terminal: a value with only spaces and
- * backslashes reads the same in cmd.exe, but `$` and a backtick are escaped for PowerShell only.
- */
-export function shellFor(platform: Platform): string {
-  return platform === 'win32' ? 'PowerShell' : 'a terminal';
-}
-
 export function loginCommand(target: LoginTarget, platform: Platform): string {
   // --client always: without it, login picks a folder only when there is exactly one.
   const flags: Array<[string, string]> = [['--client', target.clientFolder]];
@@ -32,25 +22,4 @@ export function loginCommand(target: LoginTarget, platform: Platform): string {
   if (target.storage !== 'auto') flags.push(['--storage', target.storage]);
   const args = flags.map(([flag, value]) => `${flag} ${quoteArg(value, platform)}`);
   return ['npx hostsmith-mcp login', ...args].join(' ');
-}
-
-/** One argument, quoted only when it has to be. */
-export function quoteArg(value: string, platform: Platform): string {
-  return platform === 'win32' ? quotePowerShell(value) : quotePosix(value);
-}
-
-/** POSIX sh: '…' is literal; a ' inside becomes '\'' (close, escaped quote, reopen). */
-function quotePosix(value: string): string {
-  if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(value)) return value;
-  return `'${value.replaceAll("'", `'\\''`)}'`;
-}
-
-/**
- * PowerShell "…": literal except `, $ and " (PowerShell also takes the typographic quotes “ ” „
- * for "), each escaped with a backtick. Backslashes are literal in PowerShell, and a trailing one
- * is passed to native commands correctly by PowerShell 7.3 and later.
- */
-function quotePowerShell(value: string): string {
-  if (/^[A-Za-z0-9_:,./\\-]+$/.test(value)) return value;
-  return `"${value.replace(/[`$"\u201C\u201D\u201E]/g, '`$&')}"`;
 }

@@ -12,10 +12,8 @@ import {
   type HostId,
   hostEntry,
   launch,
-  PLATFORMS,
-  type Platform,
 } from '../../src/commands/config/hosts.js';
-import { shellQuote } from '../../src/commands/config/shell-quote.js';
+import { PLATFORMS, type Platform } from '../../src/shell-quote.js';
 
 const ARGS = ['--client', 'work laptop', '--no-browser'];
 
@@ -164,27 +162,6 @@ describe('hostEntry, for every host on every platform', () => {
     );
     const system = hostEntry('cursor', { platform: 'darwin', nodeDir: '/usr/local/bin' }).notes.join('\n');
     expect(system).toContain('"PATH": "/usr/local/bin:/opt/homebrew/bin:/usr/bin:/bin"');
-  });
-});
-
-describe('shellQuote', () => {
-  it.each([
-    ['plain', 'linux', 'plain'],
-    ['https://api.example/x', 'darwin', 'https://api.example/x'],
-    ['two words', 'linux', "'two words'"],
-    ["Ada's", 'darwin', "'Ada'\\''s'"],
-    ['$HOME', 'linux', "'$HOME'"],
-    ['C:\\Users\\Ada\\cfg', 'win32', 'C:\\Users\\Ada\\cfg'],
-    ['C:\\Program Files\\x', 'win32', '"C:\\Program Files\\x"'],
-    ["Ada's laptop", 'win32', '"Ada\'s laptop"'],
-  ] as const)('%j on %s → %s', (arg, platform, expected) => {
-    expect(shellQuote(arg, platform)).toBe(expected);
-  });
-
-  it('refuses on Windows what PowerShell or cmd would expand', () => {
-    for (const arg of ['100%', '$env:X', 'say "hi"', 'a`b']) {
-      expect(() => shellQuote(arg, 'win32')).toThrow(/by hand/);
-    }
   });
 });
 

@@ -1,9 +1,10 @@
-// The terminal command a tool error hands the person who said no to the sign-in dialog: every
+// quoteArg (src/shell-quote.ts) serves `config` too. The terminal command a tool error hands the person who said no to the sign-in dialog: every
 // non-default setting, quoted for the platform's shell (POSIX sh; PowerShell on Windows).
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_API_URL } from '../../src/config.js';
-import { type LoginTarget, loginCommand, quoteArg, shellFor } from '../../src/mcp/login-command.js';
+import { type LoginTarget, loginCommand } from '../../src/mcp/login-command.js';
+import { quoteArg, shellFor, shellLine } from '../../src/shell-quote.js';
 
 const DEFAULTS: LoginTarget = { clientFolder: 'claude-ai', apiUrl: DEFAULT_API_URL, storage: 'auto' };
 
@@ -72,7 +73,7 @@ describe('quoteArg', () => {
 
   it('POSIX quoting survives a real sh word for word', () => {
     const values = ["it's", '$HOME `id` $(id)', 'a b\tc', 'back\\slash\\', '"q"', '*', '', 'new\nline', '!'];
-    const line = values.map((v) => quoteArg(v, 'linux')).join(' ');
+    const line = shellLine(values, 'linux');
     // printf prints each argument between < and >, so the words come back exactly as sh split them.
     const out = execFileSync('sh', ['-c', `printf '<%s>' ${line}`], { encoding: 'utf8' });
     expect(out).toBe(values.map((v) => `<${v}>`).join(''));

@@ -1,7 +1,7 @@
 // The entry that adds this server to each MCP host, for one platform: the file it goes in, the
 // text to paste (or the terminal command that adds it), and what trips people up there. Pure:
 // the platform and the server's arguments are parameters, so every host × platform is testable.
-import { shellLine } from './shell-quote.js';
+import { type Platform, shellLine } from '../../shell-quote.js';
 
 export const HOSTS = {
   'claude-desktop': 'Claude Desktop',
@@ -14,9 +14,6 @@ export const HOSTS = {
 } as const;
 export type HostId = keyof typeof HOSTS;
 export const HOST_IDS = Object.keys(HOSTS) as HostId[];
-
-export type Platform = 'linux' | 'darwin' | 'win32';
-export const PLATFORMS: readonly Platform[] = ['linux', 'darwin', 'win32'];
 
 /** The name the entry is added under, and the npm package npx runs. */
 export const SERVER_NAME = 'hostsmith';

@@ -5,9 +5,9 @@
 import { dirname, resolve } from 'node:path';
 import type { IO } from '../../cli/io.js';
 import { resolveSettings, SettingsError, type SettingsFlags } from '../../config.js';
+import { PLATFORMS, type Platform, toPlatform } from '../../shell-quote.js';
 import { pathFlavour } from '../../store/paths.js';
-import { HOST_IDS, type HostEntry, type HostId, hostEntry, PLATFORMS, type Platform } from './hosts.js';
-import { UnquotableArgument } from './shell-quote.js';
+import { HOST_IDS, type HostEntry, type HostId, hostEntry } from './hosts.js';
 
 export const HELP = `Usage: hostsmith-mcp config <client> [settings]
 
@@ -32,11 +32,6 @@ export interface ConfigOptions {
 }
 
 class Usage extends Error {}
-
-export function toPlatform(value: string): Platform {
-  if (value === 'win32' || value === 'darwin') return value;
-  return 'linux';
-}
 
 /** The settings given on this command line, validated, as the server's own arguments. */
 export function serverArgs(flags: SettingsFlags, platform: Platform): string[] {
@@ -96,8 +91,7 @@ export async function run(opts: ConfigOptions): Promise<number> {
     io.out(render(entry));
     return 0;
   } catch (error) {
-    if (!(error instanceof Usage || error instanceof SettingsError || error instanceof UnquotableArgument))
-      throw error;
+    if (!(error instanceof Usage || error instanceof SettingsError)) throw error;
     io.err(`hostsmith-mcp config: ${error.message}\n`);
     return 2;
   }

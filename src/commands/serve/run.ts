@@ -5,8 +5,9 @@ import { serveStdio } from '@modelcontextprotocol/server/stdio';
 import type { IO } from '../../cli/io.js';
 import type { Settings } from '../../config.js';
 import { createLogger } from '../../log.js';
-import { loginCommand, type Platform, shellFor } from '../../mcp/login-command.js';
+import { loginCommand } from '../../mcp/login-command.js';
 import { createServer, type Workspace } from '../../mcp/server.js';
+import { shellFor, toPlatform } from '../../shell-quote.js';
 
 export interface ServeOptions {
   settings: Settings;
@@ -33,8 +34,7 @@ export async function run(opts: ServeOptions): Promise<number> {
     return workspace;
   };
 
-  const platform: Platform =
-    process.platform === 'win32' || process.platform === 'darwin' ? process.platform : 'linux';
+  const platform = toPlatform(process.platform);
   const { apiUrl, configDir, storage } = opts.settings;
   const login = (clientFolder: string) => ({
     // An absolute --config-dir: the terminal's working folder is not this server's.
