@@ -79,7 +79,9 @@ export const ROUTES = {
 export function requestUrl(base: URL, path: string): URL {
   const prefix = base.pathname.replace(/\/+$/, '');
   const url = new URL(prefix + path, base);
-  if (url.origin !== base.origin || url.pathname !== prefix + path || url.search || url.hash) {
+  const changed = url.origin !== base.origin || url.pathname !== prefix + path || url.search || url.hash;
+  // Every ROUTES path is '/'-led segments, none of them empty.
+  if (changed || !/^(?:\/[^/]+)+$/.test(path)) {
     throw new HostsmithError({
       code: 'invalid_argument',
       message: `Not sent to Hostsmith: the request path ${JSON.stringify(path.slice(0, 200))} would not reach the route it names.`,
