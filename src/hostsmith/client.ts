@@ -6,7 +6,8 @@ import { Agent, type Dispatcher, request as undiciRequest } from 'undici';
 import type * as z from 'zod/v4';
 import type { Account, Partition, Session } from '../auth/types.js';
 import type { Logger } from '../log.js';
-import { ROUTES } from './routes.js';
+import { HostsmithError } from './errors.js';
+import { ROUTES, requestUrl } from './routes.js';
 import {
   type AccountInfo,
   AccountSchema,
@@ -22,31 +23,7 @@ import {
 } from './schemas.js';
 
 export type { Partition } from '../auth/types.js';
-
-export class HostsmithError extends Error {
-  readonly code: string;
-  readonly status?: number;
-  readonly retryAfter?: number;
-  readonly details?: unknown;
-  readonly operation: string;
-  constructor(opts: {
-    code: string;
-    message: string;
-    operation: string;
-    status?: number;
-    retryAfter?: number;
-    details?: unknown;
-    cause?: unknown;
-  }) {
-    super(opts.message, { cause: opts.cause });
-    this.name = 'HostsmithError';
-    this.code = opts.code;
-    this.operation = opts.operation;
-    this.status = opts.status;
-    this.retryAfter = opts.retryAfter;
-    this.details = opts.details;
-  }
-}
+export { HostsmithError } from './errors.js';
 
 export interface RequestOptions<T> {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -161,7 +138,7 @@ export class HostsmithClient {
 
   async request<T>(opts: RequestOptions<T>): Promise<T> {
     const operation = `${opts.method} ${opts.path}`;
-    const url = new URL(this.base.pathname.replace(/\/$/, '') + opts.path, this.base);
+    const url = requestUrl(this.base, opts.path);
     if (opts.partition) url.searchParams.set('partition', opts.partition);
     for (const [key, value] of Object.entries(opts.query ?? {})) {
       if (value !== undefined) url.searchParams.set(key, String(value));
@@ -310,7 +287,7 @@ export class HostsmithClient {
     });
   }
 
-  getSite(siteId: string, partition?: Partition, signal?: AbortSignal): Promise<Site> {
+  async getSite(siteId: string, partition?: Partition, signal?: AbortSignal): Promise<Site> {
     return this.request({ method: 'GET', path: ROUTES.site(siteId), partition, schema: SiteSchema, signal });
   }
 
@@ -325,7 +302,7 @@ export class HostsmithClient {
     });
   }
 
-  updateSite(
+  async updateSite(
     siteId: string,
     changes: { name?: string; indexDocument?: string; errorDocument?: string | null },
     partition?: Partition,
@@ -357,7 +334,7 @@ export class HostsmithClient {
     ).files;
   }
 
-  putFile(
+  async putFile(
     siteId: string,
     path: string,
     bytes: Buffer,

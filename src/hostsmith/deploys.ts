@@ -1,11 +1,11 @@
-// The deploy endpoints of the contract (hostsmith-api.md, "Deploys"): their paths, their
-// answers as zod schemas, and one small function per call. Everything the deploy engine knows
-// about the wire lives here, so a different upstream is a one-module change.
+// The deploy endpoints of the contract (hostsmith-api.md, "Deploys"): their answers as zod
+// schemas, and one small function per call (their paths are in ./routes.ts, with every other).
+// Everything else the deploy engine knows about the wire lives here.
 import type { Readable } from 'node:stream';
 import * as z from 'zod/v4';
 import type { Partition } from '../auth/types.js';
 import type { HostsmithClient } from './client.js';
-import { ROUTES } from './routes.js';
+import { isValidSitePath, ROUTES } from './routes.js';
 
 /** One file is at most 25 MiB (the API answers 413 payload_too_large above it). */
 export const MAX_FILE_BYTES = 25 * 1024 * 1024;
@@ -13,15 +13,8 @@ export const MAX_FILE_BYTES = 25 * 1024 * 1024;
 /** A sha256 digest as the API writes it: 64 lowercase hex characters. */
 export const SHA256_HEX = /^[0-9a-f]{64}$/;
 
-/**
- * The contract's path rule: relative, `/`-separated, at most 1024 characters, no empty, `.` or
- * `..` segment, no NUL or backslash.
- */
-export function isValidDeployPath(path: string): boolean {
-  if (path.length === 0 || path.length > 1024) return false;
-  if (path.includes('\0') || path.includes('\\')) return false;
-  return path.split('/').every((s) => s !== '' && s !== '.' && s !== '..');
-}
+/** The contract's path rule (one copy of it, in ./routes.ts). */
+export const isValidDeployPath = isValidSitePath;
 
 const Digest = z.string().regex(SHA256_HEX);
 
@@ -56,15 +49,11 @@ export interface SiteRef {
   signal?: AbortSignal;
 }
 
-const sitePath = ROUTES.site;
-const deployPath = (siteId: string, deployId: string) =>
-  `${sitePath(siteId)}/deploys/${encodeURIComponent(deployId)}`;
-
 /** The site's public URL (GET /v1/sites/{id}); also proves the site exists before any work. */
 export async function getSiteUrl(api: DeployApi, ref: SiteRef): Promise<string> {
   const site = await api.request({
     method: 'GET',
-    path: sitePath(ref.siteId),
+    path: ROUTES.site(ref.siteId),
     partition: ref.partition,
     schema: SiteUrlSchema,
     retry: 'safe',
@@ -74,14 +63,14 @@ export async function getSiteUrl(api: DeployApi, ref: SiteRef): Promise<string> 
 }
 
 /** POST …/deploys with the manifest; answers the digests the partition still lacks. */
-export function createDeploy(
+export async function createDeploy(
   api: DeployApi,
   ref: SiteRef,
   files: Readonly<Record<string, string>>,
 ): Promise<CreatedDeploy> {
   return api.request({
     method: 'POST',
-    path: `${sitePath(ref.siteId)}/deploys`,
+    path: ROUTES.deploys(ref.siteId),
     partition: ref.partition,
     json: { files },
     schema: CreatedDeploySchema,
@@ -104,7 +93,7 @@ export interface BlobUpload {
 export async function uploadBlob(api: DeployApi, ref: SiteRef, blob: BlobUpload): Promise<void> {
   await api.request({
     method: 'PUT',
-    path: `${deployPath(ref.siteId, blob.deployId)}/blobs/${blob.sha256}`,
+    path: ROUTES.blob(ref.siteId, blob.deployId, blob.sha256),
     partition: ref.partition,
     body: blob.open,
     contentType: blob.contentType,
@@ -117,10 +106,14 @@ export async function uploadBlob(api: DeployApi, ref: SiteRef, blob: BlobUpload)
 }
 
 /** POST …/publish. Publishing twice is harmless on the API side, so it is safe to retry. */
-export function publishDeploy(api: DeployApi, ref: SiteRef, deployId: string): Promise<PublishedDeploy> {
+export async function publishDeploy(
+  api: DeployApi,
+  ref: SiteRef,
+  deployId: string,
+): Promise<PublishedDeploy> {
   return api.request({
     method: 'POST',
-    path: `${deployPath(ref.siteId, deployId)}/publish`,
+    path: ROUTES.publish(ref.siteId, deployId),
     partition: ref.partition,
     schema: PublishedDeploySchema,
     retry: 'safe',

@@ -18,6 +18,8 @@ function describe(error: unknown): string {
   if (!(error instanceof HostsmithError)) return error.message;
   const what = `Hostsmith (${error.operation})`;
   switch (error.code) {
+    case 'invalid_argument':
+      return error.message; // ours: refused before anything was sent, and it says so
     case 'not_found':
       return `Not found: ${error.message} Check the site_id and its partition with list_sites (a site lives in one partition).`;
     case 'conflict':

@@ -1,6 +1,6 @@
 // Argument schemas every tool family shares, described for the model.
 import * as z from 'zod/v4';
-import { SITE_NAME } from '../../hostsmith/routes.js';
+import { SITE_ID, SITE_NAME, sitePathProblem } from '../../hostsmith/routes.js';
 import { PartitionSchema, SiteSchema } from '../../hostsmith/schemas.js';
 
 export const partitionArg = PartitionSchema.optional().describe(
@@ -9,7 +9,10 @@ export const partitionArg = PartitionSchema.optional().describe(
 
 export const siteIdArg = z
   .string()
-  .min(1)
+  .regex(SITE_ID, {
+    message:
+      'a site id starts with "site_" and holds only letters, digits, "_" and "-" (at most 255 characters); pass it exactly as list_sites or create_site returned it',
+  })
   .describe('The site id (site_…), as list_sites or create_site return it.');
 
 export const siteNameArg = z
@@ -29,15 +32,22 @@ export const failedPartitionsField = z
 
 export { SiteSchema };
 
-/** The contract's file-path rule, checked before any call. */
-export const filePathArg = z
+/**
+ * The contract's site-path rule (no empty, "." or ".." segment, no NUL or backslash), checked
+ * before any call wherever a path inside a site is an argument.
+ */
+export const sitePathArg = z
   .string()
-  .min(1)
-  .max(1024)
-  .refine((p) => !p.includes('\0') && !p.includes('\\'), { message: 'must not contain NUL or a backslash' })
-  .refine((p) => p.split('/').every((s) => s !== '' && s !== '.' && s !== '..'), {
-    message: 'must be relative and "/"-separated, with no empty, "." or ".." segment (e.g. "css/site.css")',
-  })
-  .describe('A path inside the site, e.g. "index.html" or "img/logo.png" (no leading slash).');
+  .min(1, { message: 'must not be empty' })
+  .max(1024, { message: 'is over the 1024 characters a site path may have' })
+  .superRefine((path, ctx) => {
+    if (path.length === 0 || path.length > 1024) return; // said above, once
+    const problem = sitePathProblem(path);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem, input: path });
+  });
+
+export const filePathArg = sitePathArg.describe(
+  'A path inside the site, e.g. "index.html" or "img/logo.png" (no leading slash).',
+);
 
 export const siteLine = (s: z.infer<typeof SiteSchema>) => `${s.name} (${s.id}, ${s.partition}) ${s.url}`;

@@ -5,7 +5,14 @@ import type { HostsmithClient } from '../../hostsmith/client.js';
 import { type FailedPartition, PARTITIONS } from '../../hostsmith/merge.js';
 import { PartitionSchema, type Site, SiteSchema } from '../../hostsmith/schemas.js';
 import { defineTool } from '../tool.js';
-import { failedPartitionsField, partitionArg, siteIdArg, siteLine, siteNameArg } from './common.js';
+import {
+  failedPartitionsField,
+  partitionArg,
+  siteIdArg,
+  siteLine,
+  siteNameArg,
+  sitePathArg,
+} from './common.js';
 
 const DEFAULT_LIMIT = 100;
 const MAX_PAGE = 100;
@@ -176,8 +183,11 @@ export const updateSite = defineTool({
       site_id: siteIdArg,
       partition: partitionArg,
       name: siteNameArg.optional(),
-      index_document: z.string().min(1).optional().describe('e.g. "index.html"'),
-      error_document: z.string().min(1).nullable().optional().describe('e.g. "404.html", or null for none'),
+      index_document: sitePathArg.optional().describe('A path inside the site, e.g. "index.html"'),
+      error_document: sitePathArg
+        .nullable()
+        .optional()
+        .describe('A path inside the site, e.g. "404.html", or null for none'),
     })
     .refine((a) => a.name !== undefined || a.index_document !== undefined || a.error_document !== undefined, {
       message: 'give at least one of name, index_document, error_document',
