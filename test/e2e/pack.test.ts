@@ -11,7 +11,9 @@ it('the packed tarball runs with npx and answers initialize and tools/list', {
   timeout: 180_000,
 }, async () => {
   const dir = tempDir('hostsmith-pack-');
-  const out = execFileSync('npm', ['pack', '--json', '--pack-destination', dir], {
+  // --ignore-scripts: `prepare` would rebuild dist/ while other test files run the server from it,
+  // and one of them loaded a half-written module. `npm test` has built dist/ before any test runs.
+  const out = execFileSync('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', dir], {
     cwd: ROOT,
     encoding: 'utf8',
   });
