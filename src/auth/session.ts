@@ -18,6 +18,7 @@ import {
   type SignInClient,
   type TokenSet,
 } from './oauth.js';
+import { revokeGrant } from './revoke.js';
 import { type SignOutResult, signOut } from './sign-out.js';
 import {
   type Account,
@@ -521,6 +522,13 @@ class SessionImpl implements HostsmithSession {
       // Under the lock: a refresh of an older grant in another process must not interleave.
       await this.store.withLock(() => this.store.write(this.resource, cred));
     } catch (error) {
+      // Tokens kept nowhere must not stay alive: take the grant back (RFC 7009).
+      const { warning } = await revokeGrant(
+        this.oauth,
+        { issuer: client.issuer, clientId: client.clientId },
+        cred,
+      );
+      const after = warning ?? 'The new sign-in was revoked at Hostsmith, so nothing is left active.';
       return failure(
         500,
         renderPage('failed', {
@@ -528,7 +536,7 @@ class SessionImpl implements HostsmithSession {
         }),
         new AuthError(
           'SIGN_IN_FAILED',
-          `Signed in, but could not save the credentials to ${this.store.file}: ${message(error)}`,
+          `Signed in, but could not save the credentials (${message(error)}). ${after}`,
           {
             cause: error,
           },
