@@ -27,6 +27,11 @@ export interface SandboxOptions {
   user?: string;
   /** Access-token lifetime in seconds (3600). */
   accessTokenTtl?: number;
+  /**
+   * Issue JWT access tokens of exactly this many bytes (at least 1,000), carrying the grant id;
+   * unset: opaque tokens. The API verifies their signature and that the grant is alive.
+   */
+  accessTokenBytes?: number;
   /** JSON requests per minute, per user and partition (100). */
   rateLimit?: number;
   /** File and blob uploads per minute, per user and partition (2000). */
@@ -112,6 +117,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       autoApprove: options.autoApprove ?? false,
       autoApproveUser: userByEmail(autoApproveUser)?.email ?? DEFAULT_USER,
       accessTokenTtl: options.accessTokenTtl ?? 3600,
+      ...(options.accessTokenBytes !== undefined ? { accessTokenBytes: options.accessTokenBytes } : {}),
       ...(data ? { persist: data.slot('auth') } : {}),
     });
     undo.push(() => auth.close());

@@ -1,5 +1,6 @@
 // `npm run sandbox`: the local Hostsmith on 127.0.0.1, until SIGINT/SIGTERM.
 import { parseArgs } from 'node:util';
+import { MIN_ACCESS_TOKEN_BYTES } from './auth/jwt-access.js';
 import { startSandbox } from './index.js';
 import { DEFAULT_USER, SANDBOX_PASSWORD, USERS, userByEmail } from './users.js';
 
@@ -13,6 +14,9 @@ Options:
   --auto-approve            skip the sign-in and consent pages (as --user)
   --user EMAIL              the user auto-approve signs in as (default ${DEFAULT_USER})
   --access-token-ttl SECS   access-token lifetime (default 3600)
+  --access-token-bytes N    issue JWT access tokens of exactly N bytes (N >= ${MIN_ACCESS_TOKEN_BYTES}), carrying the
+                            grant id; the API checks their signature and that the grant is alive
+                            (default: opaque tokens)
   --rate-limit N            JSON requests per minute, per user and partition (default 100)
   --upload-rate-limit N     file and blob uploads per minute, per user and partition (default 2000)
   --data FILE               keep everything in FILE across restarts (default: in memory)
@@ -39,6 +43,7 @@ function parse(argv: string[]) {
       'auto-approve': { type: 'boolean', default: false },
       user: { type: 'string' },
       'access-token-ttl': { type: 'string' },
+      'access-token-bytes': { type: 'string' },
       'rate-limit': { type: 'string' },
       'upload-rate-limit': { type: 'string' },
       data: { type: 'string' },
@@ -62,6 +67,16 @@ function parse(argv: string[]) {
       autoApprove: values['auto-approve'],
       user: values.user ?? DEFAULT_USER,
       accessTokenTtl: integer('access-token-ttl', values['access-token-ttl'], 3600, 1),
+      ...(values['access-token-bytes'] !== undefined
+        ? {
+            accessTokenBytes: integer(
+              'access-token-bytes',
+              values['access-token-bytes'],
+              0,
+              MIN_ACCESS_TOKEN_BYTES,
+            ),
+          }
+        : {}),
       rateLimit: integer('rate-limit', values['rate-limit'], 100, 1),
       uploadRateLimit: integer('upload-rate-limit', values['upload-rate-limit'], 2000, 1),
       ...(values.data !== undefined ? { dataFile: values.data } : {}),
@@ -85,6 +100,7 @@ function banner(api: string, issuer: string, opts: ReturnType<typeof parse>['opt
     `  users           ${users}`,
     `  password        ${SANDBOX_PASSWORD}`,
     `  auto-approve    ${opts.autoApprove ? `on, as ${opts.user}` : 'off (sign in and approve in the browser)'}`,
+    `  access tokens   ${opts.accessTokenBytes !== undefined ? `JWT, ${opts.accessTokenBytes} bytes` : 'opaque'}`,
     `  data            ${opts.dataFile ?? 'in memory'}`,
     `  window          ${api}/_sandbox/requests (loopback only)`,
     '',

@@ -16,7 +16,7 @@ export interface SandboxUser {
   homePartition: Partition;
 }
 
-/** What the API learns from a valid opaque access token. */
+/** What the API learns from a valid access token (opaque, or a JWT under accessTokenBytes). */
 export interface TokenInfo {
   accountId: string; // SandboxUser.id
   clientId: string;
@@ -48,6 +48,8 @@ export interface AuthServerOptions {
   autoApprove: boolean;
   autoApproveUser: string; // email used by auto-approve
   accessTokenTtl: number; // seconds
+  /** Issue JWT access tokens padded to exactly this many bytes; unset: opaque tokens. */
+  accessTokenBytes?: number;
   persist?: PersistSlot;
 }
 

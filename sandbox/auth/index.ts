@@ -1,10 +1,18 @@
 // The sandbox's authorization server: oidc-provider configured to the contract in
 // shared/design/hostsmith-api.md. The issuer is the root of its own listener; access tokens
-// are opaque and checked in-process (verifyAccessToken), so a revoked token fails at once.
+// are opaque, or JWTs padded to a size (accessTokenBytes), and either way checked in-process
+// (verifyAccessToken) against a live grant, so a revoked token fails at once.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ClientLike, Configuration, KoaLikeContext, TokenLike } from 'oidc-provider';
 import { type AuthServer, type AuthServerOptions, SCOPES, type TokenInfo } from '../types.js';
 import { createInteractions, isInteractionPath } from './interactions.js';
+import {
+  type JwtAccessClaims,
+  jwtVerifier,
+  MIN_ACCESS_TOKEN_BYTES,
+  padTo,
+  signingKey,
+} from './jwt-access.js';
 import { Ledger } from './ledger.js';
 import { loadOidcProvider } from './load.js';
 import { errorPage } from './pages.js';
@@ -21,6 +29,27 @@ const RFC8414_PATH = '/.well-known/oauth-authorization-server';
 const OPENID_DISCOVERY_PATH = '/.well-known/openid-configuration';
 
 const now = () => Math.floor(Date.now() / 1000);
+
+/** What verifyAccessToken checks, read from a stored opaque token or a verified JWT. */
+interface AccessTokenFacts {
+  accountId?: string;
+  clientId?: string;
+  grantId?: string;
+  aud?: string | string[];
+  exp?: number;
+  scope?: string;
+}
+
+function jwtFacts(claims: JwtAccessClaims): AccessTokenFacts {
+  return {
+    accountId: claims.sub,
+    clientId: claims.client_id,
+    grantId: claims.grant_id,
+    aud: claims.aud,
+    exp: claims.exp,
+    ...(claims.scope !== undefined ? { scope: claims.scope } : {}),
+  };
+}
 
 function audiences(aud: string | string[] | undefined): string[] {
   if (aud === undefined) return [];
@@ -56,7 +85,14 @@ export async function createAuthServer(opts: AuthServerOptions): Promise<AuthSer
   // A fresh server saves its keys at once: a restart must find the same ones.
   if (!saved) persistNow();
 
+  const bytes = opts.accessTokenBytes;
+  if (bytes !== undefined && (!Number.isInteger(bytes) || bytes < MIN_ACCESS_TOKEN_BYTES)) {
+    throw new RangeError(`access-token bytes must be an integer >= ${MIN_ACCESS_TOKEN_BYTES}`);
+  }
   const userById = (id: string) => opts.users.find((u) => u.id === id);
+  // JWT access tokens are signed with the server's own (persisted) key, named in the header.
+  const jwtKey = bytes !== undefined ? signingKey(keys.jwks) : undefined;
+  const verifyJwt = jwtKey ? jwtVerifier(jwtKey, opts.issuer) : undefined;
 
   const configuration: Configuration = {
     adapter: store.adapterFor,
@@ -98,7 +134,9 @@ export async function createAuthServer(opts: AuthServerOptions): Promise<AuthSer
             scope: RESOURCE_SCOPE,
             audience: opts.apiResource,
             accessTokenTTL: accessTokenTtl,
-            accessTokenFormat: 'opaque',
+            ...(jwtKey
+              ? { accessTokenFormat: 'jwt', jwt: { sign: { alg: 'ES256', kid: jwtKey.kid } } }
+              : { accessTokenFormat: 'opaque' }),
           };
         },
       },
@@ -133,6 +171,7 @@ export async function createAuthServer(opts: AuthServerOptions): Promise<AuthSer
         claims: async () => ({ sub: user.id, email: user.email, name: user.name }),
       };
     },
+    ...(jwtKey && bytes !== undefined ? { formats: { customizers: { jwt: padTo(bytes, jwtKey) } } } : {}),
     // Native clients make no cross-origin browser requests.
     clientBasedCORS: () => false,
     renderError: async (ctx: KoaLikeContext & { type: string }, out: Record<string, string>) => {
@@ -198,8 +237,15 @@ export async function createAuthServer(opts: AuthServerOptions): Promise<AuthSer
       if (isInteractionPath(path)) interactions(req, res);
       else callback(req, res);
     },
+    // The one place a presented access token is judged, whatever its format.
     async verifyAccessToken(token: string): Promise<TokenInfo | null> {
-      const at = await provider.AccessToken.find(token);
+      let at: AccessTokenFacts | undefined;
+      if (verifyJwt) {
+        const claims = verifyJwt(token);
+        at = claims ? jwtFacts(claims) : undefined;
+      } else {
+        at = await provider.AccessToken.find(token);
+      }
       if (!at || at.exp === undefined || at.exp <= now()) return null;
       if (!audiences(at.aud).includes(opts.apiResource)) return null;
       if (!at.accountId || !at.clientId || !at.grantId) return null;
