@@ -15,21 +15,34 @@ export async function revokeGrant(
   grant: GrantRef,
   tokens: { access_token: string; refresh_token?: string },
 ): Promise<Revocation> {
+  let refreshRevoked = false;
+  let accessRevoked = false;
+  let failure: unknown;
+  if (tokens.refresh_token) {
+    try {
+      refreshRevoked = await oauth.revoke(grant, tokens.refresh_token, 'refresh_token');
+    } catch (error) {
+      failure = error;
+    }
+  }
   try {
-    const refreshRevoked = tokens.refresh_token
-      ? await oauth.revoke(grant, tokens.refresh_token, 'refresh_token')
-      : false;
-    const accessRevoked = await oauth.revoke(grant, tokens.access_token, 'access_token');
-    if (refreshRevoked || accessRevoked) return { revoked: refreshRevoked };
-    return {
-      revoked: false,
-      warning:
-        'The sign-in server offers no way to revoke tokens; the grant ends when it expires, or from your Hostsmith account page.',
-    };
+    accessRevoked = await oauth.revoke(grant, tokens.access_token, 'access_token');
   } catch (error) {
+    failure ??= error;
+  }
+  // The grant ends with its refresh token; an access token the server will not revoke (a JWT:
+  // unsupported_token_type, RFC 7009 §2.2.1) dies with the grant.
+  if (refreshRevoked) return { revoked: true };
+  if (failure !== undefined) {
     return {
       revoked: false,
-      warning: `Could not revoke the sign-in at the server (${error instanceof Error ? error.message : String(error)}); you can revoke it from your Hostsmith account page.`,
+      warning: `Could not revoke the sign-in at the server (${failure instanceof Error ? failure.message : String(failure)}); you can revoke it from your Hostsmith account page.`,
     };
   }
+  if (accessRevoked) return { revoked: false };
+  return {
+    revoked: false,
+    warning:
+      'The sign-in server offers no way to revoke tokens; the grant ends when it expires, or from your Hostsmith account page.',
+  };
 }
