@@ -44,6 +44,12 @@ export interface ServerOptions {
   signInWaitMs: number;
   log: Logger;
   tools?: readonly AnyToolDef[];
+  /**
+   * Listen to the credential store's "still waiting" notices (a macOS keychain dialog waiting on
+   * the person) while a tool call runs: each one becomes a progress notification. Returns the
+   * unsubscribe function.
+   */
+  subscribeStoreWaits?(listener: (message: string) => void): () => void;
 }
 
 type CallResult = {
@@ -95,6 +101,7 @@ export function createServer(opts: ServerOptions): McpServer {
             params: { progressToken, progress: step, message },
           });
         };
+        const stopWaits = opts.subscribeStoreWaits?.((message) => void progress(message).catch(() => {}));
         try {
           // The 2026-07-28 protocol carries the client's identity on every request; 2025 in initialize.
           const envelope = ctx.mcpReq.envelope as
@@ -166,6 +173,8 @@ export function createServer(opts: ServerOptions): McpServer {
             });
           }
           return { content: [{ type: 'text', text: errorText(error, opts.log) }], isError: true };
+        } finally {
+          stopWaits?.();
         }
       },
     );
