@@ -11,8 +11,6 @@ import { decodeTokenPair, encodeTokenPair, isSizeRefusal, type TokenPair } from 
 export { type TokenPair, TokenPairSchema } from './keychain-secret.js';
 
 export const KEYCHAIN_SERVICE = 'hostsmith-mcp';
-/** What the probe writes: a realistic pair's size, so that a keychain too small for one is known up front. */
-export const PROBE_BYTES = 2048;
 /** After the first notice, how often a waiting call says it is still waiting. */
 const NOTICE_EVERY_MS = 5000;
 
@@ -161,32 +159,4 @@ export function createKeychainVault(opts: KeychainVaultOptions = {}): TokenVault
       await call('delete', () => backend.delete(service, account));
     },
   };
-}
-
-/** A pair whose stored form is exactly `bytes` long. */
-export function probePair(bytes: number): TokenPair {
-  const bare = encodeTokenPair({ access_token: 'probe-access-', refresh_token: 'probe-refresh-' }).length;
-  const fill = Math.max(0, bytes - bare);
-  return {
-    access_token: `probe-access-${'a'.repeat(Math.ceil(fill / 2))}`,
-    refresh_token: `probe-refresh-${'r'.repeat(Math.floor(fill / 2))}`,
-  };
-}
-
-/** Write (PROBE_BYTES, a realistic pair's size), read back and delete a probe entry. */
-export async function probeKeychain(
-  vault: TokenVault,
-): Promise<{ ok: true } | { ok: false; reason: string }> {
-  const account = `probe|${process.pid}|${Date.now()}`;
-  const pair = probePair(PROBE_BYTES);
-  try {
-    await vault.set(account, pair);
-    const back = await vault.get(account);
-    await vault.delete(account);
-    if (back?.access_token !== pair.access_token || back.refresh_token !== pair.refresh_token)
-      return { ok: false, reason: 'the keychain did not return what was written' };
-    return { ok: true };
-  } catch (error) {
-    return { ok: false, reason: (error as Error).message };
-  }
 }

@@ -10,11 +10,10 @@ import {
   KeychainTooLarge,
   KeychainUnavailable,
   keychainAccount,
-  keychainPoisoned,
-  probeKeychain,
   type TokenVault,
 } from './keychain.js';
 import { keychainPolicy, keychainReachFix } from './keychain-platform.js';
+import { probeKeychain, probeProcessKeychain } from './keychain-probe.js';
 import { storeDir } from './paths.js';
 import type {
   Credential,
@@ -43,9 +42,6 @@ export interface OpenStoreOptions {
   onKeychainWait?: (message: string) => void;
 }
 
-/** The auto probe runs once per process. */
-let autoProbe: Promise<{ ok: true } | { ok: false; reason: string }> | undefined;
-
 export async function openStore(opts: OpenStoreOptions): Promise<CredentialStore> {
   const io = new StoreFileIO(storeDir(opts.root, opts.client), opts.log);
   const platform = opts.platform ?? process.platform;
@@ -57,14 +53,7 @@ export async function openStore(opts: OpenStoreOptions): Promise<CredentialStore
   if (opts.storage === 'file') {
     storage = 'file';
   } else {
-    if (!opts.vault && !autoProbe) autoProbe = probeKeychain(vault);
-    const poisoned = opts.vault ? undefined : keychainPoisoned();
-    // A keychain that stopped answering since the probe counts as a failed probe.
-    const probe = poisoned
-      ? { ok: false as const, reason: poisoned }
-      : opts.vault
-        ? await probeKeychain(vault)
-        : await autoProbe!;
+    const probe = opts.vault ? await probeKeychain(vault) : await probeProcessKeychain(vault, platform);
     if (probe.ok) {
       storage = 'keychain';
     } else if (opts.storage === 'keychain') {

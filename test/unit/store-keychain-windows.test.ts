@@ -7,8 +7,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/log.js';
-import { createKeychainVault, KEYCHAIN_SERVICE, PROBE_BYTES } from '../../src/store/keychain.js';
+import {
+  createKeychainVault,
+  KEYCHAIN_SERVICE,
+  KeychainUnavailable,
+  type TokenVault,
+} from '../../src/store/keychain.js';
 import { keychainPolicy, keychainReachFix, keychainWaitMessage } from '../../src/store/keychain-platform.js';
+import { PROBE_BYTES, probeProcessKeychain } from '../../src/store/keychain-probe.js';
 import { decodeTokenPair, encodeTokenPair, isSizeRefusal } from '../../src/store/keychain-secret.js';
 import { openStore, type StorageChoice } from '../../src/store/open-store.js';
 import type { LoadedCredential } from '../../src/store/types.js';
@@ -192,5 +198,25 @@ describe('keychain rules by platform', () => {
     expect(bus).not.toContain('env_vars');
     expect(keychainReachFix('darwin', {})).toMatch(/Keychain Access.*--storage file/);
     expect(keychainReachFix('win32', {})).toMatch(/Credential Manager.*--storage file/);
+  });
+});
+
+describe("the process's probe of its own keychain", () => {
+  it('darwin: a failure (say, a dialog nobody answered in time) is probed again next time; linux: once', async () => {
+    let writes = 0;
+    const failing: TokenVault = {
+      get: async () => undefined,
+      set: async () => {
+        writes += 1;
+        throw new KeychainUnavailable('keychain unavailable: no answer within the bound; try again');
+      },
+      delete: async () => {},
+    };
+    expect(await probeProcessKeychain(failing, 'darwin')).toMatchObject({ ok: false });
+    expect(await probeProcessKeychain(failing, 'darwin')).toMatchObject({ ok: false });
+    expect(writes).toBe(2);
+    expect(await probeProcessKeychain(failing, 'linux')).toMatchObject({ ok: false });
+    expect(await probeProcessKeychain(failing, 'linux')).toMatchObject({ ok: false });
+    expect(writes).toBe(3);
   });
 });
