@@ -148,7 +148,7 @@ class Store implements CredentialStore {
         // days, and a later process that reaches the keychain would find the old one again.
         this.degrade(error);
         throw new KeychainUnavailable(
-          `The Hostsmith sign-in is kept in ${this.keychain.name} (service ${KEYCHAIN_SERVICE}, account ${this.account(resource)}), which this process cannot reach (${error.message}). Not signing in again. ${this.keychain.fix}`,
+          `The Hostsmith sign-in is kept in ${this.keychain.name} (service ${KEYCHAIN_SERVICE}, account ${this.account(resource)}), which this process cannot reach (${error.message}). Not signing in again here: a second sign-in kept in ${this.file} would leave the one in the keychain active and unused. ${this.keychain.fix}`,
           { cause: error },
         );
       }
