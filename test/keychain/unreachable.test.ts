@@ -9,6 +9,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { e2e, ok, text } from '../helpers/e2e.js';
 import { tempDir } from '../helpers/mcp-server.js';
 import { requireKeychain, secretToolLookup } from './keychain.js';
+import { runCli, show } from './run-cli.js';
 
 const env = await e2e();
 const bus = () => ({ DBUS_SESSION_BUS_ADDRESS: process.env.DBUS_SESSION_BUS_ADDRESS ?? '' });
@@ -47,6 +48,15 @@ describe('a sign-in kept in the keychain, and a server that cannot reach it', ()
       expect(message).toContain('--storage file');
       if (storage === 'auto') expect(message).toContain(`account ${account}`);
     }
+
+    // `login` from such an environment says the same instead of signing in into the file.
+    const login = await runCli(['login', '--client', 'hostsmith-e2e', '--storage', 'auto'], {
+      api: env.sandbox.api,
+      configDir,
+      env: { DBUS_SESSION_BUS_ADDRESS: '', SCRIPTED_BROWSER_LOG: env.browserLog },
+    });
+    expect(login.code, show(login)).toBe(1);
+    expect(login.stderr).toMatch(/cannot reach .*env_vars = \["DBUS_SESSION_BUS_ADDRESS"\].*--storage file/);
 
     // No sign-in was started or made: no tab, no authorization request, no new grant; the
     // credential still points at the keychain, whose entry is untouched.

@@ -111,7 +111,7 @@ async function check(
   if (!before) {
     return { ...base, detail: 'the credentials file names this API, but its tokens are gone' };
   }
-  const location = tokenLocation(store, folder, resource);
+  const location = tokenLocation(store, folder, resource, before.storage);
   const describe = (cred: typeof before): SetStatus => ({
     ...base,
     account: cred.account ? { email: cred.account.email, homePartition: cred.account.homePartition } : null,
