@@ -6,7 +6,7 @@
 // exiting. A child process can simply be killed. It is started on first use, serves every call of
 // this process, and never keeps the process alive by itself.
 // It speaks bytes (getSecret/setSecret): see KeychainBackend in keychain-backend.ts.
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, type SpawnOptions, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 
 /** Secrets travel as base64 over the IPC channel: they are bytes (UTF-8 JSON we wrote, or older
@@ -46,6 +46,21 @@ process.on('message', (m) => {
 process.on('disconnect', () => process.exit(0));
 process.send({ ready: true });
 `;
+
+/** How the helper is started, from this process's environment. */
+export function helperSpawnOptions(parentEnv: NodeJS.ProcessEnv): SpawnOptions {
+  // The helper needs only the D-Bus/keychain environment; loaders from NODE_OPTIONS (tsx in
+  // tests) would only slow its start.
+  const { NODE_OPTIONS: _, ...inherited } = parentEnv;
+  return {
+    stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
+    // Under an Electron-embedded Node (Claude Desktop), execPath is the app itself: this makes it
+    // run as plain Node instead of starting another copy of the app.
+    env: { ...inherited, ELECTRON_RUN_AS_NODE: '1' },
+    // No console window flashing up on Windows at each start.
+    windowsHide: true,
+  };
+}
 
 export class KeychainCallError extends Error {
   constructor(
@@ -131,18 +146,7 @@ export class KeychainHelper {
   private start(): Promise<void> {
     this.ready ??= new Promise<void>((resolve, reject) => {
       const modulePath = createRequire(import.meta.url).resolve('@napi-rs/keyring');
-      // The helper needs only the D-Bus/keychain environment; loaders from NODE_OPTIONS (tsx in
-      // tests) would only slow its start.
-      const { NODE_OPTIONS: _, ...inherited } = process.env;
-      // Under an Electron-embedded Node (Claude Desktop), execPath is the app itself: this
-      // variable makes it run as plain Node instead of opening another window.
-      const env = { ...inherited, ELECTRON_RUN_AS_NODE: '1' };
-      const child = spawn(process.execPath, ['-e', this.source, modulePath], {
-        stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
-        env,
-        // No console window flashing up on Windows for each start.
-        windowsHide: true,
-      });
+      const child = spawn(process.execPath, ['-e', this.source, modulePath], helperSpawnOptions(process.env));
       this.child = child;
       const early = (message: string) => reject(new KeychainCallError('helper', message));
       child.once('error', (error) => early(`cannot start the keychain helper: ${error.message}`));

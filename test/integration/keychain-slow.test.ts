@@ -13,6 +13,7 @@ import { createServer } from '../../src/mcp/server.js';
 import { defineTool } from '../../src/mcp/tool.js';
 import { createKeychainVault } from '../../src/store/keychain.js';
 import { helperBackend } from '../../src/store/keychain-backend.js';
+import { helperSpawnOptions } from '../../src/store/keychain-helper.js';
 import { keychainPolicy } from '../../src/store/keychain-platform.js';
 import { openStore } from '../../src/store/open-store.js';
 import { tempDir } from '../helpers/mcp-server.js';
@@ -165,6 +166,33 @@ describe('progress while a tool call waits on the macOS keychain', () => {
       await client.close();
       await server.close();
       stop();
+    }
+  });
+});
+
+describe('the helper process', () => {
+  it('starts hidden on Windows, as plain Node under Electron, without our NODE_OPTIONS', () => {
+    const options = helperSpawnOptions({
+      PATH: '/bin',
+      NODE_OPTIONS: '--import tsx',
+      DBUS_SESSION_BUS_ADDRESS: 'x',
+    });
+    expect(options).toMatchObject({ windowsHide: true, stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });
+    expect(options.env).toEqual({ PATH: '/bin', DBUS_SESSION_BUS_ADDRESS: 'x', ELECTRON_RUN_AS_NODE: '1' });
+  });
+
+  it('is started that way: it sees ELECTRON_RUN_AS_NODE=1', async () => {
+    // A helper that answers every read with the variable's value.
+    const source = `'use strict';
+process.on('message', (m) => process.send({ id: m.id, ok: true, value: Buffer.from(String(process.env.ELECTRON_RUN_AS_NODE)).toString('base64') }));
+process.on('disconnect', () => process.exit(0));
+process.send({ ready: true });`;
+    const backend = helperBackend({ timeoutMs: 5000, source });
+    try {
+      const seen = await backend.getSecret('s', 'a');
+      expect(Buffer.from(seen ?? []).toString()).toBe('1');
+    } finally {
+      backend.reset();
     }
   });
 });
