@@ -532,7 +532,9 @@ class SessionImpl implements HostsmithSession {
       return failure(
         500,
         renderPage('failed', {
-          message: 'Signed in, but the credentials could not be saved on this computer.',
+          message: warning
+            ? 'Signed in, but the credentials could not be saved on this computer.'
+            : 'Signed in, but the credentials could not be saved on this computer, so the sign-in was revoked.',
         }),
         new AuthError(
           'SIGN_IN_FAILED',
