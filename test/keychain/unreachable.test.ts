@@ -58,6 +58,16 @@ describe('a sign-in kept in the keychain, and a server that cannot reach it', ()
     expect(login.code, show(login)).toBe(1);
     expect(login.stderr).toMatch(/cannot reach .*env_vars = \["DBUS_SESSION_BUS_ADDRESS"\].*--storage file/);
 
+    // `logout` from there keeps the credential (forgetting it would leave the grant alive and
+    // unfindable), and says how to reach the keychain.
+    const logout = await runCli(['logout', '--client', 'hostsmith-e2e', '--storage', 'auto'], {
+      api: env.sandbox.api,
+      configDir,
+      env: { DBUS_SESSION_BUS_ADDRESS: '' },
+    });
+    expect(logout.code, show(logout)).toBe(1);
+    expect(logout.stdout + logout.stderr).toMatch(/cannot reach .*env_vars/);
+
     // No sign-in was started or made: no tab, no authorization request, no new grant; the
     // credential still points at the keychain, whose entry is untouched.
     expect(env.tabs()).toBe(tabs);
