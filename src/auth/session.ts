@@ -19,6 +19,7 @@ import {
   type TokenSet,
 } from './oauth.js';
 import { createOwnerSecret, ownerAnswers, pidAlive } from './owner-liveness.js';
+import { revokeGrant } from './revoke.js';
 import { type SignOutResult, signOut } from './sign-out.js';
 import {
   type Account,
@@ -520,14 +521,23 @@ class SessionImpl implements HostsmithSession {
       // Under the lock: a refresh of an older grant in another process must not interleave.
       await this.store.withLock(() => this.store.write(this.resource, cred));
     } catch (error) {
+      // Tokens kept nowhere must not stay alive: take the grant back (RFC 7009).
+      const { warning } = await revokeGrant(
+        this.oauth,
+        { issuer: client.issuer, clientId: client.clientId },
+        cred,
+      );
+      const after = warning ?? 'The new sign-in was revoked at Hostsmith, so nothing is left active.';
       return failure(
         500,
         renderPage('failed', {
-          message: 'Signed in, but the credentials could not be saved on this computer.',
+          message: warning
+            ? 'Signed in, but the credentials could not be saved on this computer.'
+            : 'Signed in, but the credentials could not be saved on this computer, so the sign-in was revoked.',
         }),
         new AuthError(
           'SIGN_IN_FAILED',
-          `Signed in, but could not save the credentials to ${this.store.file}: ${message(error)}`,
+          `Signed in, but could not save the credentials (${message(error)}). ${after}`,
           {
             cause: error,
           },

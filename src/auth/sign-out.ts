@@ -1,8 +1,9 @@
-// Signing out: revoke the grant at the authorization server (RFC 7009: the refresh token, which
-// ends the grant, then the access token), then forget the local credentials whatever happened.
+// Signing out: revoke the grant at the authorization server (RFC 7009, revoke.ts), then forget
+// the local credentials whatever happened.
 import type { Logger } from '../log.js';
 import type { CredentialStore } from '../store/types.js';
 import type { OAuthClient } from './oauth.js';
+import { revokeGrant } from './revoke.js';
 import type { Account } from './types.js';
 
 export interface SignOutOptions {
@@ -27,19 +28,11 @@ export async function signOut(opts: SignOutOptions): Promise<SignOutResult> {
   const cred = await opts.store.read(resource);
   if (!cred) return { signedOut: false, revoked: false };
 
-  let revoked = false;
-  let warning: string | undefined;
-  const grant = { issuer: cred.issuer, clientId: cred.client_id };
-  try {
-    if (cred.refresh_token) revoked = await opts.oauth.revoke(grant, cred.refresh_token, 'refresh_token');
-    const accessRevoked = await opts.oauth.revoke(grant, cred.access_token, 'access_token');
-    if (!revoked && !accessRevoked) {
-      warning =
-        'The sign-in server offers no way to revoke tokens; the grant ends when it expires, or from your Hostsmith account page.';
-    }
-  } catch (error) {
-    warning = `Could not revoke the sign-in at the server (${error instanceof Error ? error.message : String(error)}); you can revoke it from your Hostsmith account page.`;
-  }
+  const { revoked, warning } = await revokeGrant(
+    opts.oauth,
+    { issuer: cred.issuer, clientId: cred.client_id },
+    cred,
+  );
   await opts.store.withLock(() => opts.store.remove(resource));
   if (warning) opts.log.warn(warning);
   return {

@@ -54,6 +54,12 @@ export interface ServerOptions {
   loginCommand(clientFolder: string): { command: string; shell: string };
   log: Logger;
   tools?: readonly AnyToolDef[];
+  /**
+   * Listen to the credential store's "still waiting" notices (a macOS keychain dialog waiting on
+   * the person) while a tool call runs: each one becomes a progress notification. Returns the
+   * unsubscribe function.
+   */
+  subscribeStoreWaits?(listener: (message: string) => void): () => void;
 }
 
 type CallResult = {
@@ -120,6 +126,7 @@ export function createServer(opts: ServerOptions): McpServer {
           });
         };
         let workspace: Workspace | undefined;
+        const stopWaits = opts.subscribeStoreWaits?.((message) => void progress(message).catch(() => {}));
         try {
           // The 2026-07-28 protocol carries the client's identity on every request; 2025 in initialize.
           const envelope = ctx.mcpReq.envelope as
@@ -204,6 +211,8 @@ export function createServer(opts: ServerOptions): McpServer {
           }
           const login = workspace && opts.loginCommand(workspace.clientFolder);
           return { content: [{ type: 'text', text: errorText(error, opts.log, login) }], isError: true };
+        } finally {
+          stopWaits?.();
         }
       },
     );

@@ -5,12 +5,15 @@
 // freeze the loop, but Node joins workers on exit, so a hung one keeps the process from ever
 // exiting. A child process can simply be killed. It is started on first use, serves every call of
 // this process, and never keeps the process alive by itself.
-import { type ChildProcess, spawn } from 'node:child_process';
+// It speaks bytes (getSecret/setSecret): see KeychainBackend in keychain-backend.ts.
+import { type ChildProcess, type SpawnOptions, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 
+/** Secrets travel as base64 over the IPC channel: they are bytes (UTF-8 JSON we wrote, or older
+ * UTF-16LE text on Windows), not text. */
 export type KeychainOp =
-  | { op: 'get'; service: string; account: string }
-  | { op: 'set'; service: string; account: string; secret: string }
+  | { op: 'getSecret'; service: string; account: string }
+  | { op: 'setSecret'; service: string; account: string; secret: string }
   | { op: 'delete'; service: string; account: string };
 
 type Reply =
@@ -18,7 +21,7 @@ type Reply =
   | { id: number; ok: false; message: string };
 
 /** The helper: CommonJS run with `node -e`, the keyring module's path as its one argument. */
-const HELPER_SOURCE = `'use strict';
+export const HELPER_SOURCE = `'use strict';
 const { Entry } = require(process.argv[1]);
 // Pinned to the Secret Service on Linux: the kernel keyring fallback forgets everything on reboot.
 const options = { linux: { store: 'secret-service' } };
@@ -26,9 +29,15 @@ process.on('message', (m) => {
   let reply;
   try {
     const entry = new Entry(m.service, m.account, options);
-    if (m.op === 'get') reply = { id: m.id, ok: true, value: entry.getPassword() };
-    else if (m.op === 'set') { entry.setPassword(m.secret); reply = { id: m.id, ok: true, value: null }; }
-    else reply = { id: m.id, ok: true, value: entry.deletePassword() };
+    if (m.op === 'getSecret') {
+      const bytes = entry.getSecret();
+      reply = { id: m.id, ok: true, value: bytes ? Buffer.from(bytes).toString('base64') : null };
+    } else if (m.op === 'setSecret') {
+      // Bytes, not setPassword: Windows stores a password as UTF-16, twice the size, against a
+      // 2,560-byte limit per entry.
+      entry.setSecret(Buffer.from(m.secret, 'base64'));
+      reply = { id: m.id, ok: true, value: null };
+    } else reply = { id: m.id, ok: true, value: entry.deletePassword() };
   } catch (error) {
     reply = { id: m.id, ok: false, message: String((error && error.message) || error) };
   }
@@ -37,6 +46,21 @@ process.on('message', (m) => {
 process.on('disconnect', () => process.exit(0));
 process.send({ ready: true });
 `;
+
+/** How the helper is started, from this process's environment. */
+export function helperSpawnOptions(parentEnv: NodeJS.ProcessEnv): SpawnOptions {
+  // The helper needs only the D-Bus/keychain environment; loaders from NODE_OPTIONS (tsx in
+  // tests) would only slow its start.
+  const { NODE_OPTIONS: _, ...inherited } = parentEnv;
+  return {
+    stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
+    // Under an Electron-embedded Node (Claude Desktop), execPath is the app itself: this makes it
+    // run as plain Node instead of starting another copy of the app.
+    env: { ...inherited, ELECTRON_RUN_AS_NODE: '1' },
+    // No console window flashing up on Windows at each start.
+    windowsHide: true,
+  };
+}
 
 export class KeychainCallError extends Error {
   constructor(
@@ -55,14 +79,26 @@ interface Pending {
   timer: NodeJS.Timeout;
 }
 
+export interface KeychainHelperOptions {
+  /** Each call's bound, the helper's start included. */
+  timeoutMs: number;
+  /** The helper program (tests hand in one that answers slowly); HELPER_SOURCE by default. */
+  source?: string;
+}
+
 export class KeychainHelper {
+  private readonly timeoutMs: number;
+  private readonly source: string;
   private child: ChildProcess | undefined;
   private ready: Promise<void> | undefined;
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   private readonly killOnExit = () => this.child?.kill('SIGKILL');
 
-  constructor(private readonly timeoutMs: number) {}
+  constructor(opts: KeychainHelperOptions) {
+    this.timeoutMs = opts.timeoutMs;
+    this.source = opts.source ?? HELPER_SOURCE;
+  }
 
   /** One keychain operation, answered or failed within timeoutMs — the helper's start included. */
   async call(request: KeychainOp): Promise<string | boolean | null> {
@@ -110,13 +146,7 @@ export class KeychainHelper {
   private start(): Promise<void> {
     this.ready ??= new Promise<void>((resolve, reject) => {
       const modulePath = createRequire(import.meta.url).resolve('@napi-rs/keyring');
-      // The helper needs only the D-Bus/keychain environment; loaders from NODE_OPTIONS (tsx in
-      // tests) would only slow its start.
-      const { NODE_OPTIONS: _, ...env } = process.env;
-      const child = spawn(process.execPath, ['-e', HELPER_SOURCE, modulePath], {
-        stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
-        env,
-      });
+      const child = spawn(process.execPath, ['-e', this.source, modulePath], helperSpawnOptions(process.env));
       this.child = child;
       const early = (message: string) => reject(new KeychainCallError('helper', message));
       child.once('error', (error) => early(`cannot start the keychain helper: ${error.message}`));

@@ -1,24 +1,37 @@
-// The OS keychain, for the token pair only. Every call is bounded (3 s): a locked or hung
-// keychain becomes "keychain unavailable", never a hang. After one timeout this process stops
-// calling it for good: the hung call is cut off by killing the helper process that runs it, and
-// another call would only hang again.
-import * as z from 'zod/v4';
-import { KeychainCallError, KeychainHelper, type KeychainOp } from './keychain-helper.js';
+// The OS keychain, for the token pair only, stored as UTF-8 JSON bytes. Every call is bounded (by
+// platform: keychain-platform.ts): a locked or hung keychain becomes "keychain unavailable", never
+// a hang. Where a hang means a dead keychain (Linux, Windows), this process stops calling it after
+// one timeout: the hung call is cut off by killing the helper that runs it, and another call would
+// only hang again. On macOS a slow call is a person reading a dialog: it gets time, the waiting is
+// reported (onWait), and a timeout costs only that call.
+import { helperBackend, type KeychainBackend, KeychainCallError } from './keychain-backend.js';
+import { keychainPolicy, keychainWaitMessage } from './keychain-platform.js';
+import { decodeTokenPair, encodeTokenPair, isSizeRefusal, type TokenPair } from './keychain-secret.js';
+
+export { type TokenPair, TokenPairSchema } from './keychain-secret.js';
 
 export const KEYCHAIN_SERVICE = 'hostsmith-mcp';
-export const KEYCHAIN_TIMEOUT_MS = 3000;
-
-export const TokenPairSchema = z.object({
-  access_token: z.string().min(1),
-  refresh_token: z.string().min(1),
-});
-export type TokenPair = z.infer<typeof TokenPairSchema>;
+/** After the first notice, how often a waiting call says it is still waiting. */
+const NOTICE_EVERY_MS = 5000;
 
 export class KeychainUnavailable extends Error {
   readonly code = 'KEYCHAIN_UNAVAILABLE' as const;
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'KeychainUnavailable';
+  }
+}
+
+/** The keychain works but refused this secret for its size (Windows: 2,560 bytes an entry). */
+export class KeychainTooLarge extends Error {
+  readonly code = 'KEYCHAIN_TOO_LARGE' as const;
+  constructor(
+    message: string,
+    readonly bytes: number,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'KeychainTooLarge';
   }
 }
 
@@ -33,95 +46,117 @@ export function keychainAccount(client: string, resource: string): string {
   return `${client}|${resource}`;
 }
 
-/** One helper process and one verdict for the whole process: after one hang, no more calls. */
-let helper: KeychainHelper | undefined;
-let poisoned: string | undefined;
+/** Whether calls still go to a keychain: set once it has been written off for this process. */
+interface Gate {
+  poisoned: string | undefined;
+}
+
+/** The process's own keychain: one helper and one verdict for the whole process. */
+let processBackend: KeychainBackend | undefined;
+const processGate: Gate = { poisoned: undefined };
 /** "Did not receive a reply": the Secret Service client's own D-Bus timeout (~2 s) — a hang too. */
 const NO_REPLY = /did not receive a reply|no ?reply|timed? ?out/i;
 
 /** For tests that start a fresh keychain daemon in the same process. */
 export function resetKeychainForTests(): void {
-  helper?.stop();
-  helper = undefined;
-  poisoned = undefined;
+  processBackend?.reset();
+  processBackend = undefined;
+  processGate.poisoned = undefined;
 }
 
 /** Why this process stopped calling the keychain, if it did. */
 export function keychainPoisoned(): string | undefined {
-  return poisoned;
+  return processGate.poisoned;
 }
 
-function poison(reason: string): KeychainUnavailable {
-  poisoned = `keychain unavailable: ${reason}; not using it again in this process`;
-  // A call that hangs in native code cannot be cancelled: kill the helper that runs it.
-  helper?.stop();
-  helper = undefined;
-  return new KeychainUnavailable(poisoned);
+export interface KeychainVaultOptions {
+  /** The platform whose rules apply (process.platform). */
+  platform?: NodeJS.Platform;
+  /** The keychain calls (the helper process, shared by the whole process, by default). */
+  backend?: KeychainBackend;
+  /** The bound on one call (the platform's by default). */
+  timeoutMs?: number;
+  /** Told, now and then, while a call waits where a dialog may be asking the person (macOS). */
+  onWait?: (message: string) => void;
 }
 
-async function call(request: KeychainOp, timeoutMs: number): Promise<string | boolean | null> {
-  if (poisoned) throw new KeychainUnavailable(poisoned);
-  helper ??= new KeychainHelper(timeoutMs);
-  try {
-    return await helper.call(request);
-  } catch (error) {
-    if (!(error instanceof KeychainCallError)) throw error;
+export function createKeychainVault(opts: KeychainVaultOptions = {}): TokenVault {
+  const platform = opts.platform ?? process.platform;
+  const policy = keychainPolicy(platform);
+  const timeoutMs = opts.timeoutMs ?? policy.timeoutMs;
+  const gate = opts.backend ? { poisoned: undefined } : processGate;
+  if (!opts.backend) processBackend ??= helperBackend({ timeoutMs });
+  const backend = opts.backend ?? (processBackend as KeychainBackend);
+  const service = KEYCHAIN_SERVICE;
+
+  const poison = (reason: string): KeychainUnavailable => {
+    gate.poisoned = `keychain unavailable: ${reason}; not using it again in this process`;
+    // A call that hangs in native code cannot be cancelled: kill the helper that runs it.
+    backend.reset();
+    return new KeychainUnavailable(gate.poisoned);
+  };
+
+  const fail = (op: string, error: KeychainCallError, size: number | undefined): Error => {
     if (error.kind === 'timeout') {
-      throw poison(`the OS keychain did not answer within ${timeoutMs / 1000} s (it may be locked or hung)`);
+      const why = `${policy.name} did not answer within ${timeoutMs / 1000} s`;
+      if (policy.giveUpAfterTimeout) return poison(`${why} (it may be locked or hung)`);
+      backend.reset(); // the next call starts a fresh helper; the keychain is not written off
+      return new KeychainUnavailable(
+        `keychain unavailable: ${why} (a dialog may have gone unanswered, or the keychain is locked); try again`,
+      );
     }
-    if (error.kind === 'helper') throw poison(`the OS keychain cannot be reached (${error.message})`);
-    if (NO_REPLY.test(error.message)) {
-      throw poison('the OS keychain did not answer (it may be locked or hung)');
+    if (error.kind === 'helper') return poison(`the OS keychain cannot be reached (${error.message})`);
+    if (size !== undefined && isSizeRefusal(error.message)) {
+      const limit = policy.limitBytes ? ` (at most ${policy.limitBytes} bytes per entry)` : '';
+      return new KeychainTooLarge(
+        `the token pair (${size} bytes) is too large for ${policy.name}${limit}`,
+        size,
+        { cause: error },
+      );
     }
-    throw new KeychainUnavailable(
-      `keychain unavailable: the OS keychain failed to ${request.op}: ${error.message}`,
+    if (policy.giveUpAfterTimeout && NO_REPLY.test(error.message)) {
+      return poison('the OS keychain did not answer (it may be locked or hung)');
+    }
+    return new KeychainUnavailable(
+      `keychain unavailable: the OS keychain failed to ${op}: ${error.message}`,
       {
         cause: error,
       },
     );
-  }
-}
+  };
 
-export function createKeychainVault(opts: { timeoutMs?: number } = {}): TokenVault {
-  const timeoutMs = opts.timeoutMs ?? KEYCHAIN_TIMEOUT_MS;
-  const service = KEYCHAIN_SERVICE;
+  const call = async <T>(op: string, fn: () => Promise<T>, size?: number): Promise<T> => {
+    if (gate.poisoned) throw new KeychainUnavailable(gate.poisoned);
+    const started = performance.now();
+    let notice: NodeJS.Timeout | undefined;
+    const { onWait } = opts;
+    if (onWait && policy.noticeAfterMs !== undefined) {
+      const tell = () => {
+        onWait(keychainWaitMessage(platform, performance.now() - started));
+        notice = setTimeout(tell, NOTICE_EVERY_MS);
+      };
+      notice = setTimeout(tell, policy.noticeAfterMs);
+    }
+    try {
+      return await fn();
+    } catch (error) {
+      throw error instanceof KeychainCallError ? fail(op, error, size) : error;
+    } finally {
+      clearTimeout(notice);
+    }
+  };
+
   return {
     async get(account) {
-      const secret = await call({ op: 'get', service, account }, timeoutMs);
-      if (typeof secret !== 'string') return undefined;
-      // An entry that is not our JSON (edited by hand, another tool) counts as signed out.
-      let json: unknown;
-      try {
-        json = JSON.parse(secret);
-      } catch {
-        return undefined;
-      }
-      const parsed = TokenPairSchema.safeParse(json);
-      return parsed.success ? parsed.data : undefined;
+      const secret = await call('read', () => backend.getSecret(service, account));
+      return secret ? decodeTokenPair(secret, platform) : undefined;
     },
     async set(account, tokens) {
-      await call({ op: 'set', service, account, secret: JSON.stringify(tokens) }, timeoutMs);
+      const secret = encodeTokenPair(tokens);
+      await call('write', () => backend.setSecret(service, account, secret), secret.length);
     },
     async delete(account) {
-      await call({ op: 'delete', service, account }, timeoutMs);
+      await call('delete', () => backend.delete(service, account));
     },
   };
-}
-
-/** Write, read back and delete a probe entry: does a usable keychain answer here? */
-export async function probeKeychain(
-  vault: TokenVault,
-): Promise<{ ok: true } | { ok: false; reason: string }> {
-  const account = `probe|${process.pid}|${Date.now()}`;
-  const pair = { access_token: 'probe-access', refresh_token: 'probe-refresh' };
-  try {
-    await vault.set(account, pair);
-    const back = await vault.get(account);
-    await vault.delete(account);
-    if (back?.access_token !== pair.access_token)
-      return { ok: false, reason: 'the keychain did not return what was written' };
-    return { ok: true };
-  } catch (error) {
-    return { ok: false, reason: (error as Error).message };
-  }
 }

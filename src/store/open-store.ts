@@ -7,12 +7,13 @@ import { StoreFileIO } from './file-store.js';
 import {
   createKeychainVault,
   KEYCHAIN_SERVICE,
+  KeychainTooLarge,
   KeychainUnavailable,
   keychainAccount,
-  keychainPoisoned,
-  probeKeychain,
   type TokenVault,
 } from './keychain.js';
+import { keychainPolicy, keychainReachFix } from './keychain-platform.js';
+import { probeKeychain, probeProcessKeychain } from './keychain-probe.js';
 import { storeDir } from './paths.js';
 import { fileProtection } from './protection.js';
 import type {
@@ -34,32 +35,30 @@ export interface OpenStoreOptions {
   log: Logger;
   /** The keychain (the OS's, by default); tests may hand in another. */
   vault?: TokenVault;
+  /** The platform whose keychain rules apply (process.platform). */
+  platform?: NodeJS.Platform;
+  /** The environment, for saying how to reach the keychain (process.env). */
+  env?: NodeJS.ProcessEnv;
+  /** Told while a keychain call waits on the person (a macOS dialog), for progress notices. */
+  onKeychainWait?: (message: string) => void;
 }
-
-/** The auto probe runs once per process. */
-let autoProbe: Promise<{ ok: true } | { ok: false; reason: string }> | undefined;
 
 export async function openStore(opts: OpenStoreOptions): Promise<CredentialStore> {
   const io = new StoreFileIO(storeDir(opts.root, opts.client), opts.log);
-  const vault = opts.vault ?? createKeychainVault();
+  const platform = opts.platform ?? process.platform;
+  const fix = keychainReachFix(platform, opts.env ?? process.env);
+  const vault =
+    opts.vault ??
+    createKeychainVault({ platform, ...(opts.onKeychainWait ? { onWait: opts.onKeychainWait } : {}) });
   let storage: StorageKind;
   if (opts.storage === 'file') {
     storage = 'file';
   } else {
-    if (!opts.vault && !autoProbe) autoProbe = probeKeychain(vault);
-    const poisoned = opts.vault ? undefined : keychainPoisoned();
-    // A keychain that stopped answering since the probe counts as a failed probe.
-    const probe = poisoned
-      ? { ok: false as const, reason: poisoned }
-      : opts.vault
-        ? await probeKeychain(vault)
-        : await autoProbe!;
+    const probe = opts.vault ? await probeKeychain(vault) : await probeProcessKeychain(vault, platform);
     if (probe.ok) {
       storage = 'keychain';
     } else if (opts.storage === 'keychain') {
-      throw new KeychainUnavailable(
-        `--storage keychain: no usable OS keychain (${probe.reason}). On Linux, run a Secret Service such as GNOME Keyring, or use --storage file.`,
-      );
+      throw new KeychainUnavailable(`--storage keychain: no usable OS keychain (${probe.reason}). ${fix}`);
     } else {
       storage = 'file';
       opts.log.info(
@@ -67,7 +66,8 @@ export async function openStore(opts: OpenStoreOptions): Promise<CredentialStore
       );
     }
   }
-  return new Store(io, vault, storage, opts.storage === 'auto', opts.client, opts.log);
+  const where = { name: keychainPolicy(platform).name, fix };
+  return new Store(io, vault, storage, opts.storage === 'auto', opts.client, opts.log, where);
 }
 
 class Store implements CredentialStore {
@@ -84,6 +84,8 @@ class Store implements CredentialStore {
     private readonly auto: boolean,
     private readonly client: string,
     private readonly log: Logger,
+    /** The keychain's name here, and what makes it reachable. */
+    private readonly keychain: { name: string; fix: string },
   ) {
     this.dir = io.dir;
     this.file = io.file;
@@ -100,7 +102,7 @@ class Store implements CredentialStore {
   async read(resource: string): Promise<LoadedCredential | undefined> {
     const cred = (await this.io.read()).credentials[resource];
     if (!cred) return undefined;
-    if (cred.storage === this.storage) {
+    if (this.inPlace(cred)) {
       const { loaded, reachable } = await this.loadTokens(resource, cred);
       // A keychain entry that is missing may be one another process is moving to the file right
       // now (file written, entry deleted): look again under the lock before calling it signed out.
@@ -113,9 +115,17 @@ class Store implements CredentialStore {
       const again = content.credentials[resource];
       if (!again) return undefined;
       const { loaded } = await this.loadTokens(resource, again);
-      if (loaded && again.storage !== this.storage) await this.put(content, resource, loaded);
+      if (loaded && !this.inPlace(again)) await this.put(content, resource, loaded);
       return loaded;
     });
+  }
+
+  /** Stored where this store keeps it: nothing to move. */
+  private inPlace(cred: Credential): boolean {
+    // A pair the keychain refused for its size stays in the file; offering it again would fail again.
+    return (
+      cred.storage === this.storage || (this.auto && cred.storage === 'file' && !!cred.too_large_for_keychain)
+    );
   }
 
   /** The credential with its tokens; `reachable` false when they are in an unavailable keychain. */
@@ -133,16 +143,21 @@ class Store implements CredentialStore {
       // No entry (deleted by hand, or by a sign-out): signed out.
       return { loaded: tokens && { ...cred, ...tokens }, reachable: true };
     } catch (error) {
-      // --storage keychain never falls back: it says the keychain is unavailable.
-      if (!(error instanceof KeychainUnavailable) || (this.chosen === 'keychain' && !this.auto)) throw error;
-      // auto (or file, reading what an auto process stored): better a new sign-in than a dead server.
-      this.degrade(error);
+      if (!(error instanceof KeychainUnavailable)) throw error;
+      if (this.auto || this.chosen === 'keychain') {
+        // Not a new sign-in into the file: that would strand the keychain's grant, alive for 90
+        // days, and a later process that reaches the keychain would find the old one again.
+        this.degrade(error);
+        throw new KeychainUnavailable(
+          `The Hostsmith sign-in is kept in ${this.keychain.name} (service ${KEYCHAIN_SERVICE}, account ${this.account(resource)}), which this process cannot reach (${error.message}). Not signing in again here: a second sign-in kept in ${this.file} would leave the one in the keychain active and unused. ${this.keychain.fix}`,
+          { cause: error },
+        );
+      }
+      // --storage file, reading what an auto process stored: the person chose the file.
       if (!this.toldUnreadable) {
         this.toldUnreadable = true;
         this.log.warn(
-          this.auto
-            ? 'The tokens in the OS keychain cannot be read; you will be asked to sign in again.'
-            : `The tokens in the OS keychain cannot be read (${error.message}); you will be asked to sign in again.`,
+          `The tokens in the OS keychain cannot be read (${error.message}); you will be asked to sign in again.`,
         );
       }
       return { loaded: undefined, reachable: false };
@@ -164,23 +179,46 @@ class Store implements CredentialStore {
   /** Store one credential into content (read under the lock) and write it out. */
   private async put(content: StoreFile, resource: string, credential: LoadedCredential): Promise<void> {
     const previous = content.credentials[resource];
-    const { access_token, refresh_token, storage: _, ...rest } = credential;
-    if (this.storage === 'keychain') {
+    const { access_token, refresh_token, storage: _, too_large_for_keychain: __, ...rest } = credential;
+    let tooLarge = this.auto && previous?.storage === 'file' && !!previous.too_large_for_keychain;
+    let inFile = this.storage === 'file' || tooLarge;
+    if (!inFile) {
       try {
         // The secret first: a crash in between leaves the old file pointing at the new tokens,
         // never a file that names tokens nowhere to be found.
         await this.vault.set(this.account(resource), { access_token, refresh_token });
         content.credentials[resource] = { ...rest, storage: 'keychain' };
       } catch (error) {
-        if (!(error instanceof KeychainUnavailable) || !this.auto) throw error;
-        this.degrade(error);
+        if (error instanceof KeychainTooLarge) {
+          if (!this.auto) {
+            throw new KeychainTooLarge(
+              `${error.message}, and --storage keychain keeps tokens nowhere else; use --storage auto to keep them in ${this.file}`,
+              error.bytes,
+              { cause: error },
+            );
+          }
+          // This credential only: the keychain itself works, and keeps whatever fits.
+          tooLarge = true;
+          this.log.warn(`${error.message}; keeping this sign-in's tokens in ${this.file} instead.`);
+        } else if (!(error instanceof KeychainUnavailable) || !this.auto) {
+          throw error;
+        } else {
+          this.degrade(error);
+        }
+        inFile = true;
       }
     }
-    if (this.storage === 'file') {
-      content.credentials[resource] = { ...rest, storage: 'file', access_token, refresh_token };
+    if (inFile) {
+      content.credentials[resource] = {
+        ...rest,
+        storage: 'file',
+        ...(tooLarge ? { too_large_for_keychain: true } : {}),
+        access_token,
+        refresh_token,
+      };
     }
     await this.io.write(content);
-    if (this.storage === 'file' && previous?.storage === 'keychain') {
+    if (inFile && previous?.storage === 'keychain') {
       // Only now that the file holds the tokens does the old entry go.
       await this.vault.delete(this.account(resource)).catch((error: Error) => {
         // Once the keychain is known to be unavailable, that has been said already.

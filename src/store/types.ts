@@ -21,6 +21,11 @@ export const CredentialSchema = z.object({
   issued_at: z.number().int().optional(),
   authorized_at: z.number().int(), // when the grant began: the 90-day refresh window starts here
   storage: StorageKindSchema,
+  /**
+   * Under `auto`: the keychain refused this pair for its size (Windows Credential Manager holds
+   * 2,560 bytes), so its tokens stay in the file rather than being offered to the keychain again.
+   */
+  too_large_for_keychain: z.boolean().optional(),
   /** With storage "file" only; with "keychain" the keychain holds them and these are absent. */
   access_token: z.string().optional(),
   refresh_token: z.string().optional(),

@@ -70,12 +70,16 @@ describe('a keychain that stops answering mid-run', () => {
     >;
 
     // auto: the probe is cut off, the file is used (one line says so), and the set whose tokens
-    // are out of reach is reported, not waited for.
+    // are out of reach is reported as such (not as signed out), not waited for.
     expect(times.auto.ms).toBeLessThan(8000);
     expect(read('auto.err')).toMatch(/No usable OS keychain \(keychain unavailable/);
     const report = JSON.parse(read('auto.json')) as { sets: Array<{ status: string; clientFolder: string }> };
     expect(report.sets).toEqual([
-      expect.objectContaining({ clientFolder: 'hostsmith-e2e', status: 'signed-out' }),
+      expect.objectContaining({
+        clientFolder: 'hostsmith-e2e',
+        status: 'unknown',
+        detail: expect.stringMatching(/cannot reach .*--storage file/),
+      }),
     ]);
     expect(times.auto.code).toBe(1);
 

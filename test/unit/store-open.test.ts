@@ -163,21 +163,44 @@ describe('moving between storages', () => {
 });
 
 describe('a keychain that goes away', () => {
-  it('auto: a read counts as signed out and later writes go to the file, with one line each', async () => {
+  it('auto: a read fails naming the fix (no new sign-in into the file), and later writes go to the file', async () => {
     const root = await tmp();
     const m = memoryVault();
     const { lines, log } = capture();
-    const store = await openStore({ root, client: 'c', storage: 'auto', log, vault: m.vault });
+    const store = await openStore({ root, client: 'c', storage: 'auto', log, vault: m.vault, env: {} });
     expect(store.storage).toBe('keychain');
     await store.write(API, credential(1));
     m.state.down = true;
-    expect(await store.read(API)).toBeUndefined();
+    // Signed out would mean a new sign-in into the file, stranding the keychain's live grant.
+    await expect(store.read(API)).rejects.toMatchObject({
+      code: 'KEYCHAIN_UNAVAILABLE',
+      message: expect.stringMatching(
+        new RegExp(
+          `account ${ACCOUNT.replace(/[|.]/g, '\\$&')}.*cannot reach.*Not signing in again.*env_vars.*--storage file`,
+        ),
+      ),
+    });
+    expect(JSON.parse(onDisk(store)).credentials[API].storage).toBe('keychain');
     expect(store.storage).toBe('file');
     await store.write(API, credential(2));
     expect(await store.read(API)).toMatchObject({ refresh_token: 'refresh-2', storage: 'file' });
     expect(lines.filter((l) => l.includes('keychain unavailable'))).toHaveLength(1);
     expect(lines.join('')).toContain(store.file);
-    expect(lines).toHaveLength(2); // unavailable (and the file from now on), and "sign in again"
+    expect(lines).toHaveLength(1); // unavailable, and the file from now on
+  });
+
+  it('file: a credential another process kept in an unreachable keychain means a new sign-in into the file', async () => {
+    const root = await tmp();
+    const m = memoryVault();
+    await (await openStore({ root, client: 'c', storage: 'auto', log: capture().log, vault: m.vault })).write(
+      API,
+      credential(1),
+    );
+    m.state.down = true;
+    const { lines, log } = capture();
+    const store = await openStore({ root, client: 'c', storage: 'file', log, vault: m.vault });
+    expect(await store.read(API)).toBeUndefined(); // --storage file was the person's choice
+    expect(lines.join('')).toMatch(/cannot be read .*sign in again/);
   });
 
   it('auto: a write that finds the keychain gone keeps the tokens in the file', async () => {

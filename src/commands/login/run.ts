@@ -6,6 +6,7 @@ import { AuthError, createAuthHttp, createOAuthClient, type SignIn } from '../..
 import type { IO } from '../../cli/io.js';
 import type { Settings } from '../../config.js';
 import { createLogger } from '../../log.js';
+import { KeychainUnavailable } from '../../store/keychain.js';
 import { listClientFolders, safeClientName } from '../../store/paths.js';
 import { fileProtection } from '../../store/protection.js';
 import type { LoadedCredential } from '../../store/types.js';
@@ -83,7 +84,17 @@ export async function run(opts: LoginOptions): Promise<number> {
   try {
     // A sign-in already stored: replaced by the new one, and its grant revoked afterwards, so that
     // signing in again does not leave a 90-day grant behind.
-    const previous = await workspace.store.read(workspace.session.resource).catch(() => undefined);
+    let previous: Awaited<ReturnType<typeof workspace.store.read>>;
+    try {
+      previous = await workspace.store.read(workspace.session.resource);
+    } catch (error) {
+      // Kept in a keychain out of reach here: a new sign-in into the file would strand that grant.
+      if (error instanceof KeychainUnavailable) {
+        io.err(`hostsmith-mcp login: ${error.message}\n`);
+        return 1;
+      }
+      previous = undefined;
+    }
     io.out(`Signing in to Hostsmith (${settings.apiUrl}) for client folder ${folder}.\n`);
     let signIn: SignIn;
     try {
@@ -132,7 +143,7 @@ export async function run(opts: LoginOptions): Promise<number> {
           : 'The previous sign-in for this folder was replaced (revoking it failed; it ends within 90 days, or from your Hostsmith account page).\n',
       );
     }
-    const where = tokenLocation(workspace.store, folder, workspace.session.resource);
+    const where = tokenLocation(workspace.store, folder, workspace.session.resource, cred?.storage);
     io.out(
       [
         `Signed in to Hostsmith as ${outcome.email} (home partition: ${outcome.homePartition}).`,

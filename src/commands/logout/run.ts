@@ -7,6 +7,7 @@ import { createAuthHttp, createOAuthClient, signOut } from '../../auth/index.js'
 import type { IO } from '../../cli/io.js';
 import type { Settings } from '../../config.js';
 import { createLogger } from '../../log.js';
+import { KeychainUnavailable } from '../../store/keychain.js';
 import type { CredentialStore } from '../../store/types.js';
 import { type ClientFolderStore, configRoot, openFolders, selectFolders } from '../status/credential-sets.js';
 
@@ -120,7 +121,19 @@ async function logoutOne(
     revoked: false,
     removed: false,
   };
-  const cred = await store.read(resource).catch(() => undefined);
+  let cred: Awaited<ReturnType<CredentialStore['read']>>;
+  try {
+    cred = await store.read(resource);
+  } catch (error) {
+    if (error instanceof KeychainUnavailable) {
+      // The tokens are in a keychain out of reach: forgetting the file's entry would leave a live
+      // grant that no later logout could find. Keep it, and say how to reach the keychain.
+      set.revocationError = error.message;
+      set.removalError = 'kept, so that a logout that can reach the keychain revokes it';
+      return set;
+    }
+    cred = undefined;
+  }
   if (cred?.account) set.account = { email: cred.account.email, homePartition: cred.account.homePartition };
   if (!cred) {
     set.revocationError = 'no tokens left to revoke (the keychain entry or file tokens were already gone)';

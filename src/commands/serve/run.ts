@@ -18,6 +18,11 @@ export interface ServeOptions {
 export async function run(opts: ServeOptions): Promise<number> {
   const log = createLogger({ write: opts.io.err });
   const workspaces = new Map<string, Promise<Workspace & { close(): Promise<void> }>>();
+  // The store's "still waiting on the keychain" notices, passed on to the tool calls in flight.
+  const storeWaitListeners = new Set<(message: string) => void>();
+  const onKeychainWait = (message: string) => {
+    for (const listener of storeWaitListeners) listener(message);
+  };
 
   const workspaceFor = (clientName: string | undefined) => {
     const key = opts.settings.client ?? clientName ?? '';
@@ -25,7 +30,13 @@ export async function run(opts: ServeOptions): Promise<number> {
     if (!workspace) {
       // Loaded on the first tool call: OAuth, the store and the keychain cost nothing at start.
       workspace = import('../shared/workspace.js').then(({ openWorkspace }) =>
-        openWorkspace({ settings: opts.settings, clientName: key || undefined, log, interactive: true }),
+        openWorkspace({
+          settings: opts.settings,
+          clientName: key || undefined,
+          log,
+          interactive: true,
+          onKeychainWait,
+        }),
       );
       // A failure (say, an unusable keychain) is reported to this call and retried on the next.
       workspace.catch(() => workspaces.delete(key));
@@ -59,6 +70,10 @@ export async function run(opts: ServeOptions): Promise<number> {
         openBrowser,
         loginCommand: login,
         log,
+        subscribeStoreWaits: (listener) => {
+          storeWaitListeners.add(listener);
+          return () => storeWaitListeners.delete(listener);
+        },
       }),
     { onerror: (error) => log.debug(`transport: ${error.message}`) },
   );

@@ -25,6 +25,8 @@ export interface OpenWorkspaceOptions {
   log: Logger;
   /** Whether a browser may be launched for a sign-in (false for status/logout). */
   interactive: boolean;
+  /** Told while a keychain call waits on the person (a macOS dialog). */
+  onKeychainWait?: (message: string) => void;
 }
 
 export async function openWorkspace(opts: OpenWorkspaceOptions): Promise<Workspace> {
@@ -35,6 +37,7 @@ export async function openWorkspace(opts: OpenWorkspaceOptions): Promise<Workspa
     client: clientFolder,
     storage: settings.storage,
     log,
+    ...(opts.onKeychainWait ? { onKeychainWait: opts.onKeychainWait } : {}),
   });
   // BROWSER is read from the environment by the opener; it wins over any guess about a display.
   const openBrowser = createBrowserOpener({ noBrowser: settings.noBrowser || !opts.interactive });

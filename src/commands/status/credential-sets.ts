@@ -48,13 +48,18 @@ export async function openFolders(
   return out;
 }
 
-/** Where a credential's tokens live, for people: the file, or the keychain entry. */
+/**
+ * Where a credential's tokens live, for people: the file, or the keychain entry. `storage` is the
+ * credential's own (a pair too large for the keychain stays in the file even when the store
+ * keeps others in the keychain); the store's by default.
+ */
 export function tokenLocation(
   store: CredentialStore,
   folder: string,
   resource: string,
+  storage: 'file' | 'keychain' = store.storage,
 ): { storage: 'file' | 'keychain'; where: string } {
-  return store.storage === 'keychain'
+  return storage === 'keychain'
     ? {
         storage: 'keychain',
         where: `OS keychain (service ${KEYCHAIN_SERVICE}, account ${keychainAccount(folder, resource)})`,

@@ -101,11 +101,17 @@ async function check(
     refreshWindowDaysLeft: null,
     status: 'signed-out',
   };
-  const before = await store.read(resource);
+  let before: Awaited<ReturnType<CredentialStore['read']>>;
+  try {
+    before = await store.read(resource);
+  } catch (error) {
+    // Kept in a keychain this process cannot reach: say so, and how to reach it.
+    return { ...base, status: 'unknown', detail: (error as Error).message };
+  }
   if (!before) {
     return { ...base, detail: 'the credentials file names this API, but its tokens are gone' };
   }
-  const location = tokenLocation(store, folder, resource);
+  const location = tokenLocation(store, folder, resource, before.storage);
   const describe = (cred: typeof before): SetStatus => ({
     ...base,
     account: cred.account ? { email: cred.account.email, homePartition: cred.account.homePartition } : null,
