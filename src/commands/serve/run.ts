@@ -5,6 +5,7 @@ import type { IO } from '../../cli/io.js';
 import type { Settings } from '../../config.js';
 import { createLogger } from '../../log.js';
 import { createServer, type Workspace } from '../../mcp/server.js';
+import { FramedStdioTransport } from '../../mcp/stdio/transport.js';
 
 export interface ServeOptions {
   settings: Settings;
@@ -31,6 +32,7 @@ export async function run(opts: ServeOptions): Promise<number> {
     return workspace;
   };
 
+  const transport = new FramedStdioTransport({ log });
   const handle = serveStdio(
     () =>
       createServer({
@@ -39,7 +41,7 @@ export async function run(opts: ServeOptions): Promise<number> {
         signInWaitMs: opts.settings.signInWaitSeconds * 1000,
         log,
       }),
-    { onerror: (error) => log.debug(`transport: ${error.message}`) },
+    { transport, onerror: (error) => log.debug(`transport: ${error.message}`) },
   );
 
   // The client closing our stdin (or a signal) ends the server: cancel sign-ins in flight so
@@ -47,6 +49,7 @@ export async function run(opts: ServeOptions): Promise<number> {
   await new Promise<void>((resolve) => {
     process.stdin.once('end', resolve);
     process.stdin.once('close', resolve);
+    transport.closed.then(resolve);
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
