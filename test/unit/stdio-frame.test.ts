@@ -142,6 +142,8 @@ describe('TopLevelIdScanner', () => {
     ['{"id":"a\\"b"}', 'a"b'],
     ['{"\\u0069d":3}', 3],
     ['{"a":"\\"id\\":5","id":7}', 7],
+    ['{"a":"x\\\\","id":4}', 4],
+    ['{"a":"\\\\\\"","b":"\\\\","id":"e"}', 'e'],
     ['{"a":{"id":1},"b":[{"id":2}],"id":"top"}', 'top'],
     ['{"id":1,"id":2}', 2],
     ['{"id":1,"id":{"x":1}}', null],
@@ -155,6 +157,12 @@ describe('TopLevelIdScanner', () => {
   ])('%s → %j', (text, id) => {
     expect(idOf(text)).toEqual(id);
     expect(idOf(text, 1000)).toEqual(id);
+  });
+
+  it('skips long strings full of escapes, whatever the cut', () => {
+    const text = `{"s":"${'\\"x\\\\'.repeat(300)}","id":"k","t":"${'\\\\'.repeat(50)}"}`;
+    expect(JSON.parse(text).id).toBe('k');
+    for (const size of [1, 2, 3, 7, 13, 4096]) expect(idOf(text, size), `pieces of ${size}`).toBe('k');
   });
 
   it('gives up on an id too long to keep rather than holding it', () => {

@@ -38,8 +38,18 @@ export class TopLevelIdScanner {
   }
 
   feed(bytes: Uint8Array, start = 0, end = bytes.length): void {
-    for (let i = start; i < end; i++) {
-      const b = bytes[i]!;
+    const view = bytes.subarray(start, end);
+    // Where the next quote and backslash are: a long string is skipped in one step, not byte by byte.
+    let quote = -1;
+    let backslash = -1;
+    for (let i = 0; i < view.length; i++) {
+      if (this.inString && !this.escaped && !this.capture) {
+        if (quote < i) quote = nextOf(view, QUOTE, i);
+        if (backslash < i) backslash = nextOf(view, BACKSLASH, i);
+        i = Math.min(quote, backslash);
+        if (i === view.length) return;
+      }
+      const b = view[i]!;
       if (this.inString) {
         if (this.escaped) this.escaped = false;
         else if (b === BACKSLASH) this.escaped = true;
@@ -126,6 +136,12 @@ export class TopLevelIdScanner {
     this.found =
       typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value)) ? value : null;
   }
+}
+
+/** The index of the next `byte` at or after `from`, or the length when there is none. */
+function nextOf(view: Uint8Array, byte: number, from: number): number {
+  const at = view.indexOf(byte, from);
+  return at === -1 ? view.length : at;
 }
 
 function isSpace(b: number): boolean {
