@@ -11,11 +11,12 @@ import { checkLine } from './check.js';
 import { LineFrame, type Refusal } from './frame.js';
 import { asInvalidParams } from './invalid-params.js';
 
+const MiB = 1024 * 1024;
+
 /**
  * The longest stdin line served: one upload_files call at its cap (MAX_UPLOAD_CALL_BYTES of
  * content is 33.3 MiB as base64) with room to spare for the envelope and the paths.
  */
-const MiB = 1024 * 1024;
 export const MAX_LINE_BYTES = 36 * MiB;
 
 export interface FramedStdioOptions {
