@@ -10,6 +10,13 @@ import { isValidSitePath, ROUTES } from './routes.js';
 /** One file is at most 25 MiB (the API answers 413 payload_too_large above it). */
 export const MAX_FILE_BYTES = 25 * 1024 * 1024;
 
+/**
+ * One upload_files call carries at most 25 MiB of content in all (ours, not the API's): the
+ * call travels as one stdin line, base64 makes it 4/3 larger, and the stdio line limit
+ * (src/mcp/stdio/transport.ts) must hold it. Larger sites go through deploy_directory.
+ */
+export const MAX_UPLOAD_CALL_BYTES = 25 * 1024 * 1024;
+
 /** A sha256 digest as the API writes it: 64 lowercase hex characters. */
 export const SHA256_HEX = /^[0-9a-f]{64}$/;
 

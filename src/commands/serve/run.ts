@@ -7,6 +7,7 @@ import type { Settings } from '../../config.js';
 import { createLogger } from '../../log.js';
 import { loginCommand } from '../../mcp/login-command.js';
 import { createServer, type Workspace } from '../../mcp/server.js';
+import { FramedStdioTransport } from '../../mcp/stdio/transport.js';
 import { shellFor, toPlatform } from '../../shell-quote.js';
 
 export interface ServeOptions {
@@ -61,6 +62,7 @@ export async function run(opts: ServeOptions): Promise<number> {
     return createBrowserOpener({ noBrowser: opts.settings.noBrowser })(url);
   };
 
+  const transport = new FramedStdioTransport({ log });
   const handle = serveStdio(
     () =>
       createServer({
@@ -75,7 +77,7 @@ export async function run(opts: ServeOptions): Promise<number> {
           return () => storeWaitListeners.delete(listener);
         },
       }),
-    { onerror: (error) => log.debug(`transport: ${error.message}`) },
+    { transport, onerror: (error) => log.debug(`transport: ${error.message}`) },
   );
 
   // The client closing our stdin (or a signal) ends the server: cancel sign-ins in flight so
@@ -83,6 +85,7 @@ export async function run(opts: ServeOptions): Promise<number> {
   await new Promise<void>((resolve) => {
     process.stdin.once('end', resolve);
     process.stdin.once('close', resolve);
+    transport.closed.then(resolve);
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });

@@ -1,6 +1,6 @@
 import * as z from 'zod/v4';
 import { contentTypeOf } from '../../deploy/content-type.js';
-import { MAX_FILE_BYTES } from '../../hostsmith/deploys.js';
+import { MAX_FILE_BYTES, MAX_UPLOAD_CALL_BYTES } from '../../hostsmith/deploys.js';
 import { FileSchema } from '../../hostsmith/schemas.js';
 import { defineTool } from '../tool.js';
 import { filePathArg, partitionArg, siteIdArg } from './common.js';
@@ -25,7 +25,7 @@ export const uploadFiles = defineTool({
   name: 'upload_files',
   title: 'Upload files',
   description:
-    'Write files to a site from content given here, replacing any file at the same path; other files stay. For text use encoding "utf8" (the default); for binary, base64 with encoding "base64". To publish a whole folder from disk, use deploy_directory instead.',
+    'Write files to a site from content given here, replacing any file at the same path; other files stay. For text use encoding "utf8" (the default); for binary, base64 with encoding "base64". One call carries at most 25 MiB of content in all (counted decoded); for more, make several calls. To publish a whole folder from disk, or a larger site, use deploy_directory instead.',
   inputSchema: z.object({
     site_id: siteIdArg,
     partition: partitionArg,
@@ -38,15 +38,28 @@ export const uploadFiles = defineTool({
         }),
       )
       .min(1)
-      .max(100),
+      .max(100)
+      // Checked before anything is sent: the whole call is one stdin line, which has a limit.
+      .superRefine((files, ctx) => {
+        const total = files.reduce((sum, f) => sum + decodedBytes(f.content, f.encoding ?? 'utf8'), 0);
+        if (total > MAX_UPLOAD_CALL_BYTES) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `${total} bytes of content in all is over the 25 MiB limit for one upload_files call: split the files over several calls, or publish a folder from disk with deploy_directory`,
+          });
+        }
+      })
+      .describe(
+        'The files to write: 1 to 100, with at most 25 MiB of content in all (decoded). Larger sites go through deploy_directory.',
+      ),
   }),
   outputSchema: z.object({
     files: z.array(FileSchema),
   }),
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
   async handler({ site_id, partition, files }, { api, signal, progress }) {
-    const written = [];
-    for (const [i, file] of files.entries()) {
+    // Every file is checked before the first is written, so a bad one leaves the site as it was.
+    const contents = files.map((file, i) => {
       const encoding = file.encoding ?? 'utf8';
       if (encoding === 'base64' && !/^[A-Za-z0-9+/_-]*={0,2}$/.test(file.content.replace(/\s/g, ''))) {
         throw new Error(`files[${i}].content: is not valid base64 (encoding is "base64")`);
@@ -57,6 +70,11 @@ export const uploadFiles = defineTool({
           `files[${i}] (${file.path}): ${bytes.length} bytes is over the 25 MiB limit for one file`,
         );
       }
+      return bytes;
+    });
+    const written = [];
+    for (const [i, file] of files.entries()) {
+      const bytes = contents[i]!;
       written.push(await api.putFile(site_id, file.path, bytes, contentTypeOf(file.path), partition, signal));
       await progress(`uploaded ${i + 1}/${files.length}: ${file.path}`);
     }
@@ -66,6 +84,12 @@ export const uploadFiles = defineTool({
     };
   },
 });
+
+/** The bytes a content string stands for, without decoding it (base64 may hold line breaks). */
+function decodedBytes(content: string, encoding: 'utf8' | 'base64'): number {
+  if (encoding === 'utf8') return Buffer.byteLength(content, 'utf8');
+  return Buffer.byteLength(/\s/.test(content) ? content.replace(/\s/g, '') : content, 'base64');
+}
 
 export const deleteFile = defineTool({
   name: 'delete_file',

@@ -1,0 +1,106 @@
+// The stdio framing in front of the SDK's transport. The SDK's read buffer closes the whole
+// transport when one message outgrows it, which leaves the server deaf (or gone) and the client
+// waiting. This stream cuts stdin into lines and hands the transport one line per chunk, each
+// within the limit; a longer line is dropped while it streams past (never held in memory) and
+// answered with -32600, carrying the request's id when its top level names one.
+import { Transform, type TransformCallback } from 'node:stream';
+import { ProtocolErrorCode } from '@modelcontextprotocol/server';
+import { TopLevelIdScanner } from './id-scan.js';
+
+/** A JSON-RPC error to write back instead of passing a line on. */
+export interface Refusal {
+  id: string | number | null;
+  code: number;
+  message: string;
+}
+
+/** What to do with a line that fits: pass it on, drop it quietly, or answer it here. */
+export type Verdict = 'pass' | 'drop' | Refusal;
+
+export interface LineFrameOptions {
+  /** The most bytes a line may hold before its newline (a CR before it counts). */
+  maxLineBytes: number;
+  /** Called with every refusal, in input order; the caller writes it to the client. */
+  refuse(refusal: Refusal, oversize: boolean): void;
+  /** Looks at each line that fits (without its newline); passes all when absent. */
+  check?(line: Buffer): Verdict;
+}
+
+const NEWLINE = Buffer.from('\n');
+const MiB = 1024 * 1024;
+
+export class LineFrame extends Transform {
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  /** Set while an over-limit line streams past. */
+  private oversize: TopLevelIdScanner | undefined;
+
+  constructor(private readonly options: LineFrameOptions) {
+    // One pushed Buffer is one 'data' event: the transport's buffer then never holds two lines.
+    super({ readableObjectMode: true });
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
+    let start = 0;
+    while (start < chunk.length) {
+      const newline = chunk.indexOf(0x0a, start);
+      this.append(chunk, start, newline === -1 ? chunk.length : newline);
+      if (newline === -1) break;
+      this.endLine();
+      start = newline + 1;
+    }
+    done();
+  }
+
+  // A line cut off by the end of input is no message (the SDK's transport agrees): dropped.
+  override _flush(done: TransformCallback): void {
+    this.pending = [];
+    this.oversize = undefined;
+    done();
+  }
+
+  private append(chunk: Buffer, start: number, end: number): void {
+    if (start === end) return;
+    if (this.oversize) {
+      this.oversize.feed(chunk, start, end);
+      return;
+    }
+    if (this.pendingBytes + (end - start) <= this.options.maxLineBytes) {
+      this.pending.push(chunk.subarray(start, end));
+      this.pendingBytes += end - start;
+      return;
+    }
+    const scanner = new TopLevelIdScanner();
+    for (const part of this.pending) scanner.feed(part);
+    scanner.feed(chunk, start, end);
+    this.oversize = scanner;
+    this.pending = [];
+    this.pendingBytes = 0;
+  }
+
+  private endLine(): void {
+    if (this.oversize) {
+      const id = this.oversize.id();
+      this.oversize = undefined;
+      this.options.refuse(
+        {
+          id,
+          code: ProtocolErrorCode.InvalidRequest,
+          message: `request over ${size(this.options.maxLineBytes)}`,
+        },
+        true,
+      );
+      return;
+    }
+    const line = Buffer.concat([...this.pending, NEWLINE]);
+    this.pending = [];
+    this.pendingBytes = 0;
+    const verdict = this.options.check?.(line.subarray(0, line.length - 1)) ?? 'pass';
+    if (verdict === 'pass') this.push(line);
+    else if (verdict !== 'drop') this.options.refuse(verdict, false);
+  }
+}
+
+function size(bytes: number): string {
+  return bytes % MiB === 0 ? `${bytes / MiB} MiB` : `${bytes} bytes`;
+}

@@ -1,0 +1,199 @@
+// What the stdio transport answers that the SDK's own would drop, line by line; the -32603 →
+// -32602 rewrite of the SDK's request-schema failures; and the framed transport over fake
+// streams: an oversized line is answered and the next one still arrives.
+import { PassThrough } from 'node:stream';
+import type { JSONRPCMessage } from '@modelcontextprotocol/server';
+import { describe, expect, it } from 'vitest';
+import { MAX_UPLOAD_CALL_BYTES } from '../../src/hostsmith/deploys.js';
+import { createLogger } from '../../src/log.js';
+import { checkLine } from '../../src/mcp/stdio/check.js';
+import { asInvalidParams } from '../../src/mcp/stdio/invalid-params.js';
+import { FramedStdioTransport, MAX_LINE_BYTES } from '../../src/mcp/stdio/transport.js';
+
+const check = (value: unknown) =>
+  checkLine(Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)));
+
+describe('checkLine', () => {
+  it.each([
+    { jsonrpc: '2.0', id: 1, method: 'tools/list' },
+    { jsonrpc: '2.0', id: 'a', method: 'tools/call', params: { name: 'x', arguments: {} } },
+    { jsonrpc: '2.0', method: 'notifications/initialized' },
+    { jsonrpc: '2.0', id: 3, result: {} },
+    { jsonrpc: '2.0', id: 3, error: { code: -1, message: 'no' } },
+  ])('passes a JSON-RPC message: %j', (message) => {
+    expect(check(message)).toBe('pass');
+  });
+
+  it('passes a line ending in CR (CRLF input)', () => {
+    expect(check('{"jsonrpc":"2.0","id":1,"method":"ping"}\r')).toBe('pass');
+  });
+
+  it('drops a blank line without an answer', () => {
+    expect(check('')).toBe('drop');
+    expect(check(' \t\r')).toBe('drop');
+  });
+
+  it('answers a line that is not JSON with -32700 and id null, without quoting it', () => {
+    const verdict = check('{"jsonrpc":"2.0","id":1,"method":"ping", secret-looking-stuff');
+    expect(verdict).toEqual({ id: null, code: -32700, message: 'Parse error: the line is not valid JSON' });
+  });
+
+  it.each([
+    ['an array (a batch)', [{ jsonrpc: '2.0', id: 1, method: 'ping' }]],
+    ['a number', 42],
+    ['null', null],
+    ['an object with no method', { jsonrpc: '2.0', id: 4 }],
+    ['a response with a bad result', { jsonrpc: '2.0', id: 4, result: 5 }],
+  ])('answers %s with -32600 and id null', (_name, value) => {
+    expect(check(value)).toMatchObject({ id: null, code: -32600 });
+  });
+
+  it('answers a request with a bad envelope with -32600 naming the field, and its id', () => {
+    expect(check({ jsonrpc: '1.0', id: 7, method: 'ping' })).toMatchObject({
+      id: 7,
+      code: -32600,
+      message: expect.stringContaining('jsonrpc'),
+    });
+    expect(check({ jsonrpc: '2.0', id: 7, method: 'ping', extra: 1 })).toMatchObject({
+      id: 7,
+      code: -32600,
+      message: expect.stringContaining('extra'),
+    });
+    expect(check({ jsonrpc: '2.0', id: true, method: 'ping' })).toMatchObject({ id: null, code: -32600 });
+    expect(check({ jsonrpc: '2.0', id: 1.5, method: 'ping' })).toMatchObject({ id: null, code: -32600 });
+  });
+
+  it.each([
+    ['a string', 'x', 'a string'],
+    ['an array', [1], 'an array'],
+    ['a number', 12, 'a number'],
+    ['null', null, 'null'],
+  ])('answers params that are %s with -32602 naming params', (_name, params, kind) => {
+    expect(check({ jsonrpc: '2.0', id: 'r1', method: 'tools/list', params })).toEqual({
+      id: 'r1',
+      code: -32602,
+      message: `Invalid params: params must be an object, not ${kind}`,
+    });
+  });
+
+  it('answers a notification with bad params with -32602 and id null', () => {
+    expect(check({ jsonrpc: '2.0', method: 'notifications/initialized', params: 'x' })).toMatchObject({
+      id: null,
+      code: -32602,
+    });
+  });
+
+  it('names the field inside params the envelope refuses', () => {
+    const verdict = check({ jsonrpc: '2.0', id: 2, method: 'tools/list', params: { _meta: 5 } });
+    expect(verdict).toMatchObject({
+      id: 2,
+      code: -32602,
+      message: expect.stringMatching(/^Invalid params: params\._meta: /),
+    });
+  });
+});
+
+describe('asInvalidParams', () => {
+  const zodDump = JSON.stringify(
+    [
+      {
+        expected: 'string',
+        code: 'invalid_type',
+        path: ['params', 'cursor'],
+        message: 'Invalid input: expected string, received number',
+      },
+    ],
+    null,
+    2,
+  );
+
+  it("turns the SDK's -32603 zod dump about params into -32602 naming the field", () => {
+    const answer = { jsonrpc: '2.0', id: 1, error: { code: -32603, message: zodDump } } as JSONRPCMessage;
+    expect(asInvalidParams(answer)).toEqual({
+      jsonrpc: '2.0',
+      id: 1,
+      error: {
+        code: -32602,
+        message: 'Invalid params: params.cursor: Invalid input: expected string, received number',
+      },
+    });
+  });
+
+  it('leaves every other message as it is', () => {
+    const others = [
+      { jsonrpc: '2.0', id: 1, error: { code: -32603, message: 'Internal error' } },
+      { jsonrpc: '2.0', id: 1, error: { code: -32603, message: '[1, 2]' } },
+      { jsonrpc: '2.0', id: 1, error: { code: -32603, message: zodDump.replace('"params"', '"result"') } },
+      { jsonrpc: '2.0', id: 1, error: { code: -32000, message: zodDump } },
+      { jsonrpc: '2.0', id: 1, result: { content: [] } },
+      { jsonrpc: '2.0', method: 'notifications/progress', params: { progressToken: 1, progress: 1 } },
+    ] as JSONRPCMessage[];
+    for (const message of others) expect(asInvalidParams(message)).toBe(message);
+  });
+});
+
+describe('the line limit', () => {
+  it('holds one upload_files call at its cap, sent as base64', () => {
+    const call = {
+      jsonrpc: '2.0',
+      id: 123456,
+      method: 'tools/call',
+      params: {
+        name: 'upload_files',
+        arguments: {
+          site_id: 'site_abcdefghijklmnop',
+          partition: 'eu',
+          files: [
+            {
+              path: `${'d/'.repeat(500)}file.bin`,
+              encoding: 'base64',
+              content: Buffer.alloc(MAX_UPLOAD_CALL_BYTES, 0xa5).toString('base64'),
+            },
+          ],
+        },
+        _meta: { progressToken: 'progress-token-0123456789' },
+      },
+    };
+    expect(Buffer.byteLength(JSON.stringify(call))).toBeLessThanOrEqual(MAX_LINE_BYTES);
+  });
+});
+
+describe('FramedStdioTransport', () => {
+  it('answers an oversized line on stdout, then delivers the next message, and lets go of stdin on close', async () => {
+    const stdin = new PassThrough();
+    const stdout = new PassThrough();
+    const written: string[] = [];
+    stdout.on('data', (chunk: Buffer) => written.push(chunk.toString()));
+    const logged: string[] = [];
+    const transport = new FramedStdioTransport({
+      log: createLogger({ write: (line) => logged.push(line), level: 'warn' }),
+      stdin,
+      stdout,
+      maxLineBytes: 1024,
+    });
+    const received: JSONRPCMessage[] = [];
+    const next = new Promise<void>((resolve) => {
+      transport.onmessage = (message) => {
+        received.push(message);
+        resolve();
+      };
+    });
+    await transport.start();
+    stdin.write(`{"jsonrpc":"2.0","id":"big","method":"ping","params":{"pad":"${'x'.repeat(5000)}"}}\n`);
+    stdin.write('{"jsonrpc":"2.0","id":2,"method":"ping"}\n');
+    await next;
+    expect(received).toEqual([{ jsonrpc: '2.0', id: 2, method: 'ping' }]);
+    expect(written.map((line) => JSON.parse(line))).toEqual([
+      { jsonrpc: '2.0', id: 'big', error: { code: -32600, message: 'request over 1024 bytes' } },
+    ]);
+    expect(logged.join('')).toMatch(/refused a request over 1024 bytes .*deploy_directory/);
+
+    await transport.send(asMessage({ jsonrpc: '2.0', id: 2, result: {} }));
+    stdin.end();
+    await transport.closed;
+    expect(stdin.listenerCount('data')).toBe(0);
+    expect(stdin.isPaused()).toBe(true);
+  });
+});
+
+const asMessage = (value: unknown) => value as JSONRPCMessage;
