@@ -115,8 +115,11 @@ class Store implements CredentialStore {
       const again = content.credentials[resource];
       if (!again) return undefined;
       const { loaded } = await this.loadTokens(resource, again);
-      if (loaded && !this.inPlace(again)) await this.put(content, resource, loaded);
-      return loaded;
+      if (!loaded || this.inPlace(again)) return loaded;
+      await this.put(content, resource, loaded);
+      // Say where it is now (status names it), not where it was read from.
+      const { access_token, refresh_token } = loaded;
+      return { ...content.credentials[resource]!, access_token, refresh_token };
     });
   }
 
