@@ -85,6 +85,7 @@ export class HostsmithClient {
     apiUrl: string;
     accessToken: string;
     userAgent: string;
+    timeoutMs?: number;
   }): Promise<Account> {
     const token = opts.accessToken;
     const session: Session = {
@@ -108,6 +109,7 @@ export class HostsmithClient {
       session,
       log: quiet,
       userAgent: opts.userAgent,
+      timeoutMs: opts.timeoutMs,
     });
     try {
       const account = await client.getAccount();
