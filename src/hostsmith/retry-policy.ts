@@ -14,6 +14,9 @@
 // site or deploy, a second DELETE answers 404 for what the first one did. A 429 says the request
 // was refused before it was carried out, so it is waited out (Retry-After, bounded) for all.
 // A timeout is never retried: the request timeout is the bound on each call, not a try.
+//
+// The bound on one request, then: at most 3 tries of at most --request-timeout each without an
+// answer, 250 + 500 ms (+ jitter) between them, and at most 2 Retry-After waits of ≤ 10 s.
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 

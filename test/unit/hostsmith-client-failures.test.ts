@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Session } from '../../src/auth/types.js';
 import { HostsmithClient, HostsmithError } from '../../src/hostsmith/client.js';
+import { createDeploy, getSiteUrl, publishDeploy } from '../../src/hostsmith/deploys.js';
 import type { Logger } from '../../src/log.js';
 import { toToolErrorText } from '../../src/mcp/errors.js';
 
@@ -135,6 +136,22 @@ describe('which requests are tried again (retry-policy.ts), as the client sends 
       /may or may not have been made/,
     );
     expect(dropped.hits).toHaveLength(1);
+  });
+
+  it('the deploy calls: create and publish are POSTs, sent once; the site read is tried again', async () => {
+    const { url, hits } = await serve(answer500);
+    const c = client(url);
+    const ref = { siteId: 'site_a' };
+    await failure(createDeploy(c, ref, { 'index.html': 'a'.repeat(64) }));
+    await failure(publishDeploy(c, ref, 'dep_1'));
+    await failure(getSiteUrl(c, ref));
+    expect(hits).toEqual([
+      'POST /v1/sites/site_a/deploys',
+      'POST /v1/sites/site_a/deploys/dep_1/publish',
+      'GET /v1/sites/site_a',
+      'GET /v1/sites/site_a',
+      'GET /v1/sites/site_a',
+    ]);
   });
 
   it('a POST refused with 503 is not sent again; with 429 it waits out Retry-After (bounded)', async () => {
