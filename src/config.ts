@@ -4,6 +4,7 @@ import * as z from 'zod/v4';
 
 export const DEFAULT_API_URL = 'https://api.hostsmith.net';
 export const DEFAULT_SIGN_IN_WAIT_SECONDS = 45;
+export const DEFAULT_REQUEST_TIMEOUT_SECONDS = 30;
 export const SCOPES = ['sites:read', 'sites:write', 'domains:read', 'files:write'] as const;
 
 export const ENV = {
@@ -12,6 +13,7 @@ export const ENV = {
   configDir: 'HOSTSMITH_MCP_CONFIG_DIR',
   storage: 'HOSTSMITH_MCP_STORAGE',
   clientId: 'HOSTSMITH_CLIENT_ID',
+  requestTimeout: 'HOSTSMITH_MCP_REQUEST_TIMEOUT',
   browser: 'BROWSER',
 } as const;
 
@@ -43,6 +45,8 @@ export const SettingsSchema = z.object({
   clientId: z.string().min(1).optional(),
   noBrowser: z.boolean(),
   signInWaitSeconds: z.number().int().min(1).max(3600),
+  /** How long one Hostsmith API request may go without an answer. */
+  requestTimeoutSeconds: z.number().int().min(1).max(600),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 
@@ -55,6 +59,7 @@ export const SETTINGS_FLAGS = {
   'client-id': { type: 'string' },
   'no-browser': { type: 'boolean' },
   'sign-in-wait': { type: 'string' },
+  'request-timeout': { type: 'string' },
 } as const;
 
 export interface SettingsFlags {
@@ -65,6 +70,7 @@ export interface SettingsFlags {
   'client-id'?: string;
   'no-browser'?: boolean;
   'sign-in-wait'?: string;
+  'request-timeout'?: string;
 }
 
 export class SettingsError extends Error {
@@ -77,6 +83,7 @@ const nonEmpty = (value: string | undefined) =>
 /** flags > env > defaults, validated; a bad value names the flag, its variable and the rule. */
 export function resolveSettings(flags: SettingsFlags, env: NodeJS.ProcessEnv = process.env): Settings {
   const wait = flags['sign-in-wait'];
+  const timeout = nonEmpty(flags['request-timeout']) ?? nonEmpty(env[ENV.requestTimeout]);
   const raw = {
     apiUrl: nonEmpty(flags['api-url']) ?? nonEmpty(env[ENV.apiUrl]) ?? DEFAULT_API_URL,
     client: nonEmpty(flags.client) ?? nonEmpty(env[ENV.client]),
@@ -85,6 +92,7 @@ export function resolveSettings(flags: SettingsFlags, env: NodeJS.ProcessEnv = p
     clientId: nonEmpty(flags['client-id']) ?? nonEmpty(env[ENV.clientId]),
     noBrowser: flags['no-browser'] ?? false,
     signInWaitSeconds: wait === undefined ? DEFAULT_SIGN_IN_WAIT_SECONDS : Number(wait),
+    requestTimeoutSeconds: timeout === undefined ? DEFAULT_REQUEST_TIMEOUT_SECONDS : Number(timeout),
   };
   const parsed = SettingsSchema.safeParse(raw);
   if (parsed.success) return parsed.data;
@@ -101,6 +109,7 @@ const SETTING_NAMES: Record<keyof Settings, string> = {
   clientId: `--client-id / ${ENV.clientId}`,
   noBrowser: '--no-browser',
   signInWaitSeconds: '--sign-in-wait (whole seconds, 1 to 3600)',
+  requestTimeoutSeconds: `--request-timeout / ${ENV.requestTimeout} (whole seconds, 1 to 600)`,
 };
 
 /** The settings part of every command's --help. */
@@ -116,5 +125,8 @@ export const SETTINGS_HELP = `Settings (flag > environment > default):
   --no-browser                               never launch a browser; print the sign-in link instead
   --sign-in-wait SECS                        how long a tool call waits for you to finish signing in
                                             (default ${DEFAULT_SIGN_IN_WAIT_SECONDS})
+  --request-timeout SECS ${ENV.requestTimeout}
+                                            how long one Hostsmith request may go without
+                                            an answer (default ${DEFAULT_REQUEST_TIMEOUT_SECONDS})
   BROWSER=CMD                                the browser command line; %s is replaced by the URL,
                                             else the URL is appended`;

@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from '../log.js';
 import { renderPage } from './callback-page.js';
 import { AuthError } from './types.js';
+import { createWarningLimiter } from './warning-limiter.js';
 
 export const CALLBACK_PATH = '/callback';
 
@@ -110,6 +111,12 @@ export async function startCallbackServer<T>(opts: CallbackServerOptions<T>): Pr
   let binding: string | undefined;
   let origin = '';
   let timer: NodeJS.Timeout | undefined;
+  // Any local web page can send forged callbacks: a few are said, the rest summed up.
+  const refusals = createWarningLimiter({
+    warn: (message) => opts.log.warn(message),
+    summary: (count) =>
+      `Refused ${count} more sign-in callback${count === 1 ? '' : 's'} (wrong state or wrong browser) without logging each; still waiting for the right one.`,
+  });
 
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
@@ -120,6 +127,7 @@ export async function startCallbackServer<T>(opts: CallbackServerOptions<T>): Pr
 
   const shutdown = () => {
     clearTimeout(timer);
+    refusals.flush();
     server.close();
     server.closeIdleConnections();
   };
@@ -175,14 +183,14 @@ export async function startCallbackServer<T>(opts: CallbackServerOptions<T>): Pr
 
     const state = url.searchParams.get('state');
     if (!state || !sameSecret(state, opts.state)) {
-      opts.log.warn(
+      refusals.warn(
         'Refused a sign-in callback with a wrong or missing state; still waiting for the right one.',
       );
       return send(res, 400, renderPage('wrong_state'));
     }
 
     if (start && !sameSecret(cookieValue(req, bindingCookie(port)) ?? '', binding ?? '')) {
-      opts.log.warn(
+      refusals.warn(
         'Refused a sign-in callback from a browser that did not open the sign-in link; still waiting.',
       );
       return send(res, 400, renderPage('wrong_browser'));

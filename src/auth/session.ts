@@ -488,11 +488,16 @@ class SessionImpl implements HostsmithSession {
           ),
         );
       }
-      const detail = message(error);
+      // openid-client's own words are generic ("invalid response encountered"); its cause
+      // names the check that failed (say, a missing or foreign `iss`).
+      const cause = error instanceof Error ? error.cause : undefined;
+      const detail = cause instanceof Error ? `${message(error)}: ${cause.message}` : message(error);
       return failure(
         400,
         renderPage('failed', { message: `The sign-in could not be completed (${detail}).` }),
-        new AuthError('SIGN_IN_FAILED', `Sign-in to Hostsmith failed: ${detail}`, { cause: error }),
+        new AuthError('SIGN_IN_FAILED', `Sign-in to Hostsmith failed: ${detail}. Start the sign-in again.`, {
+          cause: error,
+        }),
       );
     }
 

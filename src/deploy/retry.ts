@@ -1,9 +1,16 @@
-// Which failures of a blob upload are worth another try, and how long to wait before it.
-// Retried here: 5xx other than 503, and a connection that broke (reset, refused, closed, timed
-// out). 503 and 429 are the HostsmithClient's: it waits out their Retry-After (bounded) itself,
-// up to three tries in all, so retrying them again here would multiply the tries. Never
-// retried: every other 4xx, since the request itself is wrong and will be wrong again.
+// Blob uploads, tried again per blob: which failures may be is the one table's
+// (src/hostsmith/retry-policy.ts; a PUT by digest changes nothing when repeated). 503 and 429
+// are the HostsmithClient's: it waits out their Retry-After (bounded) itself, so retrying them
+// again here would multiply the tries. Never retried: every other 4xx, since the request itself
+// is wrong and will be wrong again, and a timeout, which bounds the call.
 import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  backoffMs as baseBackoffMs,
+  type Method,
+  mayRetry,
+  outcomeOf,
+  RETRY_LIMITS,
+} from '../hostsmith/retry-policy.js';
 
 export interface RetryPolicy {
   /** Tries in all, the first included. */
@@ -14,23 +21,11 @@ export interface RetryPolicy {
   maxRetryAfterMs: number;
 }
 
-export const DEFAULT_RETRY: RetryPolicy = { attempts: 3, baseDelayMs: 250, maxRetryAfterMs: 10_000 };
-
-const NETWORK_CODES = new Set([
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'ECONNABORTED',
-  'EPIPE',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EAI_AGAIN',
-  'UND_ERR_SOCKET',
-  'UND_ERR_CLOSED',
-  'UND_ERR_CONNECT_TIMEOUT',
-  'UND_ERR_HEADERS_TIMEOUT',
-  'UND_ERR_BODY_TIMEOUT',
-]);
+export const DEFAULT_RETRY: RetryPolicy = {
+  attempts: RETRY_LIMITS.attempts,
+  baseDelayMs: RETRY_LIMITS.baseDelayMs,
+  maxRetryAfterMs: RETRY_LIMITS.maxRetryAfterSeconds * 1000,
+};
 
 function field(err: unknown, name: string): unknown {
   return typeof err === 'object' && err !== null && name in err
@@ -38,24 +33,17 @@ function field(err: unknown, name: string): unknown {
     : undefined;
 }
 
-/** true for a failure another try may cure (see the header). Follows `cause` chains. */
-export function isTransient(err: unknown): boolean {
-  for (let e: unknown = err, depth = 0; e !== undefined && depth < 8; e = field(e, 'cause'), depth++) {
-    const status = field(e, 'status');
-    if (typeof status === 'number') return status >= 500 && status !== 503;
-    if (field(e, 'name') === 'AbortError') return false;
-    const code = field(e, 'code');
-    if (typeof code === 'string' && (NETWORK_CODES.has(code) || /network|connection|socket/i.test(code)))
-      return true;
-    if (field(e, 'message') === 'socket hang up' || field(e, 'message') === 'other side closed') return true;
-  }
-  return false;
+/** true for a failure of `method` (a blob PUT by default) that another try may cure. */
+export function isTransient(err: unknown, method: Method = 'PUT'): boolean {
+  const outcome = outcomeOf(err);
+  if (!outcome) return false;
+  if (outcome.kind === 'status' && (outcome.status === 503 || outcome.status === 429)) return false;
+  return mayRetry(method, outcome);
 }
 
 /** How long to wait after the `failures`-th failure (1-based). */
 export function backoffMs(failures: number, err: unknown, policy: RetryPolicy, random = Math.random): number {
-  const base = policy.baseDelayMs * 2 ** (failures - 1);
-  const delay = base + Math.floor(random() * base * 0.5);
+  const delay = baseBackoffMs(failures, policy.baseDelayMs, random);
   const retryAfter = field(err, 'retryAfter');
   if (typeof retryAfter === 'number' && retryAfter > 0) {
     return Math.max(delay, Math.min(retryAfter * 1000, policy.maxRetryAfterMs));

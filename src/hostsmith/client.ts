@@ -1,19 +1,21 @@
 // The typed Hostsmith REST client: one keep-alive connection pool for the API origin, the
-// bearer token from the Session, one refresh-and-retry on 401, Retry-After honoured on 429/503
-// (bounded), and every failure as a HostsmithError with a stable code.
+// bearer token from the Session, one refresh-and-retry on 401, tries again only where
+// ./retry-policy.ts allows (bounded backoff; Retry-After on 429/503, bounded), a request
+// timeout on every call, and every failure as a HostsmithError with a stable code.
 import type { Readable } from 'node:stream';
 import { Agent, type Dispatcher, request as undiciRequest } from 'undici';
 import type * as z from 'zod/v4';
 import type { Account, Partition, Session } from '../auth/types.js';
 import type { Logger } from '../log.js';
+import { failure, parseAnswer, type RawResponse, retryAfterSeconds, sleep, unreached } from './answers.js';
 import { HostsmithError } from './errors.js';
+import { backoffMs, mayRetry, type Outcome, outcomeOf, RETRY_LIMITS } from './retry-policy.js';
 import { ROUTES, requestUrl } from './routes.js';
 import {
   type AccountInfo,
   AccountSchema,
   type Domain,
   DomainListSchema,
-  ErrorBodySchema,
   FileListSchema,
   FileSchema,
   type Site,
@@ -37,8 +39,12 @@ export interface RequestOptions<T> {
   contentType?: string;
   contentLength?: number;
   schema?: z.ZodType<T>;
-  /** 'safe' (default for GET, PUT, DELETE): one retry on a network error or a 5xx. */
-  retry?: 'safe' | 'none';
+  /**
+   * Who tries again after a dropped connection or a 5xx, where retry-policy.ts allows it: this
+   * client (default), or the caller, which counts its own tries (blob uploads). Retry-After
+   * (429, 503) is always waited out here, bounded.
+   */
+  retry?: 'client' | 'caller';
   signal?: AbortSignal;
 }
 
@@ -51,45 +57,24 @@ export interface HostsmithClientOptions {
   /** The longest Retry-After we wait out inside one call (10 s), and how often (2). */
   maxRetryAfterSeconds?: number;
   maxRateLimitRetries?: number;
+  /** How long one request may go without an answer (--request-timeout; default 30 s). */
   timeoutMs?: number;
+  /** The first backoff between tries (default RETRY_LIMITS.baseDelayMs); tests shorten it. */
+  retryBaseDelayMs?: number;
 }
 
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(timer);
-        reject(signal.reason);
-      },
-      { once: true },
-    );
-  });
-
-function retryAfterSeconds(header: string | string[] | undefined): number | undefined {
-  const value = Array.isArray(header) ? header[0] : header;
-  if (value === undefined) return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds);
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - Date.now()) / 1000));
-}
-
-interface RawResponse {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  text: string;
-}
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
 export class HostsmithClient {
   private readonly base: URL;
   private readonly dispatcher: Dispatcher;
   private readonly ownsDispatcher: boolean;
+  private readonly timeoutMs: number;
 
   constructor(private readonly opts: HostsmithClientOptions) {
     this.base = new URL(opts.apiUrl.replace(/\/+$/, ''));
     this.ownsDispatcher = !opts.dispatcher;
+    this.timeoutMs = opts.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     this.dispatcher =
       opts.dispatcher ??
       new Agent({ keepAliveTimeout: 10_000, connections: 16, connect: { timeout: 10_000 } });
@@ -100,6 +85,7 @@ export class HostsmithClient {
     apiUrl: string;
     accessToken: string;
     userAgent: string;
+    timeoutMs?: number;
   }): Promise<Account> {
     const token = opts.accessToken;
     const session: Session = {
@@ -123,6 +109,7 @@ export class HostsmithClient {
       session,
       log: quiet,
       userAgent: opts.userAgent,
+      timeoutMs: opts.timeoutMs,
     });
     try {
       const account = await client.getAccount();
@@ -143,33 +130,31 @@ export class HostsmithClient {
     for (const [key, value] of Object.entries(opts.query ?? {})) {
       if (value !== undefined) url.searchParams.set(key, String(value));
     }
-    const safe =
-      (opts.retry ?? (opts.method === 'POST' || opts.method === 'PATCH' ? 'none' : 'safe')) === 'safe';
-    const maxWait = this.opts.maxRetryAfterSeconds ?? 10;
-    const maxLimited = this.opts.maxRateLimitRetries ?? 2;
+    // Which failures are tried again is the table's (./retry-policy.ts); `retry: 'caller'`
+    // leaves dropped connections and 5xx to a caller that counts its own tries.
+    const ours = opts.retry !== 'caller';
+    const may = (outcome: Outcome) => mayRetry(opts.method, outcome);
+    const maxWait = this.opts.maxRetryAfterSeconds ?? RETRY_LIMITS.maxRetryAfterSeconds;
+    const maxWaits = this.opts.maxRateLimitRetries ?? RETRY_LIMITS.maxRetryAfterWaits;
+    const backoff = (failures: number) => backoffMs(failures, this.opts.retryBaseDelayMs);
 
     let token = await this.opts.session.accessToken();
     let unauthorized = 0;
-    let limited = 0;
-    let transient = 0;
+    let waits = 0;
+    let failures = 0;
     for (;;) {
       let res: RawResponse;
       try {
         res = await this.send(url, opts, token);
       } catch (error) {
         if (opts.signal?.aborted) throw error;
-        const timeout = (error as { code?: string }).code?.includes('TIMEOUT');
-        if (safe && transient === 0) {
-          transient += 1;
-          await sleep(300, opts.signal);
+        const outcome = outcomeOf(error) ?? { kind: 'dropped' };
+        failures += 1;
+        if (ours && failures < RETRY_LIMITS.attempts && may(outcome)) {
+          await sleep(backoff(failures), opts.signal);
           continue;
         }
-        throw new HostsmithError({
-          code: timeout ? 'timeout' : 'network',
-          message: `Could not reach Hostsmith (${operation}): ${(error as Error).message}`,
-          operation,
-          cause: error,
-        });
+        throw unreached(error, outcome, operation, this.timeoutMs);
       }
 
       if (res.status === 401 && unauthorized < 2) {
@@ -180,42 +165,22 @@ export class HostsmithClient {
       }
       if (res.status === 429 || res.status === 503) {
         const wait = retryAfterSeconds(res.headers['retry-after']);
-        if (limited < maxLimited && (wait ?? 1) <= maxWait) {
-          limited += 1;
+        if (may({ kind: 'status', status: res.status }) && waits < maxWaits && (wait ?? 1) <= maxWait) {
+          waits += 1;
           await sleep((wait ?? 1) * 1000, opts.signal);
           continue;
         }
-        throw this.failure(res, operation, wait);
+        throw failure(res, operation, wait);
       }
-      if (res.status >= 500 && safe && transient === 0) {
-        transient += 1;
-        await sleep(300, opts.signal);
-        continue;
+      if (res.status >= 500) {
+        failures += 1;
+        if (ours && failures < RETRY_LIMITS.attempts && may({ kind: 'status', status: res.status })) {
+          await sleep(backoff(failures), opts.signal);
+          continue;
+        }
       }
-      if (res.status >= 400) throw this.failure(res, operation);
-      if (res.status === 204 || res.text === '') return undefined as T;
-      let json: unknown;
-      try {
-        json = JSON.parse(res.text);
-      } catch {
-        throw new HostsmithError({
-          code: 'malformed_response',
-          message: `Hostsmith answered ${operation} with something that is not JSON.`,
-          operation,
-          status: res.status,
-        });
-      }
-      if (!opts.schema) return json as T;
-      const parsed = opts.schema.safeParse(json);
-      if (!parsed.success) {
-        throw new HostsmithError({
-          code: 'malformed_response',
-          message: `Hostsmith's answer to ${operation} was not in the expected shape (${parsed.error.issues[0]?.message ?? 'invalid'}).`,
-          operation,
-          status: res.status,
-        });
-      }
-      return parsed.data;
+      if (res.status >= 400) throw failure(res, operation);
+      return parseAnswer(res, operation, opts.schema);
     }
   }
 
@@ -234,7 +199,7 @@ export class HostsmithClient {
       headers['content-type'] = opts.contentType ?? 'application/octet-stream';
       if (opts.contentLength !== undefined) headers['content-length'] = String(opts.contentLength);
     }
-    const timeout = this.opts.timeoutMs ?? 30_000;
+    const timeout = this.timeoutMs;
     const res = await undiciRequest(url, {
       method: opts.method,
       headers,
@@ -246,28 +211,6 @@ export class HostsmithClient {
     });
     const text = await res.body.text();
     return { status: res.statusCode, headers: res.headers, text };
-  }
-
-  private failure(res: RawResponse, operation: string, retryAfter?: number): HostsmithError {
-    let code = res.status >= 500 ? 'unavailable' : `http_${res.status}`;
-    let message = `Hostsmith answered ${res.status} to ${operation}.`;
-    let details: unknown;
-    try {
-      const parsed = ErrorBodySchema.safeParse(JSON.parse(res.text));
-      if (parsed.success) {
-        code = parsed.data.error.code;
-        message = parsed.data.error.message;
-        const { code: _c, message: _m, ...rest } = parsed.data.error;
-        if (Object.keys(rest).length > 0) details = rest;
-      }
-    } catch {
-      // Not JSON (a proxy's page, a dropped body): keep the status-based code.
-    }
-    if (res.status === 403) {
-      const scope = /scope="([^"]*)"/.exec(String(res.headers['www-authenticate'] ?? ''))?.[1];
-      if (scope) details = { ...(details as object), scope };
-    }
-    return new HostsmithError({ code, message, operation, status: res.status, retryAfter, details });
   }
 
   // ---- typed calls -------------------------------------------------------------------------

@@ -63,7 +63,6 @@ export async function getSiteUrl(api: DeployApi, ref: SiteRef): Promise<string> 
     path: ROUTES.site(ref.siteId),
     partition: ref.partition,
     schema: SiteUrlSchema,
-    retry: 'safe',
     signal: ref.signal,
   });
   return site.url;
@@ -81,8 +80,8 @@ export async function createDeploy(
     partition: ref.partition,
     json: { files },
     schema: CreatedDeploySchema,
-    // Not idempotent: a retried create would leave a second, orphaned deploy behind.
-    retry: 'none',
+    // A POST: never sent twice once it may have arrived (retry-policy.ts), or a second,
+    // orphaned deploy would be left behind.
     signal: ref.signal,
   });
 }
@@ -106,13 +105,14 @@ export async function uploadBlob(api: DeployApi, ref: SiteRef, blob: BlobUpload)
     contentType: blob.contentType,
     contentLength: blob.size,
     // The client still waits out 429/503 (Retry-After); other 5xx and broken connections are
-    // retried by the deploy engine (src/deploy/retry.ts), so the tries stay counted per blob.
-    retry: 'none',
+    // retried by the deploy engine (src/deploy/retry.ts, by the same table), so the tries stay
+    // counted per blob.
+    retry: 'caller',
     signal: ref.signal,
   });
 }
 
-/** POST …/publish. Publishing twice is harmless on the API side, so it is safe to retry. */
+/** POST …/publish: a POST, so never sent twice once it may have arrived (retry-policy.ts). */
 export async function publishDeploy(
   api: DeployApi,
   ref: SiteRef,
@@ -123,7 +123,6 @@ export async function publishDeploy(
     path: ROUTES.publish(ref.siteId, deployId),
     partition: ref.partition,
     schema: PublishedDeploySchema,
-    retry: 'safe',
     signal: ref.signal,
   });
 }

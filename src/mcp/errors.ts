@@ -1,5 +1,6 @@
 // Failures in words a model can act on: what failed, and what to do about it. Never a token.
 import { HostsmithError } from '../hostsmith/client.js';
+import { methodOf, outcomeOf, REPEATABLE } from '../hostsmith/retry-policy.js';
 import { redact } from '../log.js';
 
 const SCOPE_WORDS: Record<string, string> = {
@@ -38,14 +39,25 @@ function describe(error: unknown): string {
     case 'payload_too_large':
       return `A file is over Hostsmith's 25 MiB limit for one file: ${error.message}`;
     case 'network':
+      return `${error.message}${mayHaveHappened(error)} Check the network, then try again.`;
     case 'timeout':
-      return `Could not reach ${what}: ${error.message} Check the network, then try again.`;
+      return `${error.message}${mayHaveHappened(error)} Try again; if it keeps happening, Hostsmith may be slow or down.`;
     case 'malformed_response':
       return `${error.message} Hostsmith may be having trouble; try again later.`;
     case 'unavailable':
     case 'internal':
-      return `${what} is unavailable right now (${error.status ?? 'no answer'}${error.retryAfter ? `, retry after ${error.retryAfter} s` : ''}): ${error.message} Try again later.`;
+      return `${what} is unavailable right now (${error.status ?? 'no answer'}${error.retryAfter ? `, retry after ${error.retryAfter} s` : ''}): ${error.message}${mayHaveHappened(error)} Try again later.`;
     default:
       return `${what} failed (${error.status ?? ''} ${error.code}): ${error.message}`;
   }
+}
+
+/**
+ * A change that got no clear answer was not sent again (retry-policy.ts), and it may still have
+ * been carried out: say so, so that nobody creates a second site by trying again blindly.
+ */
+function mayHaveHappened(error: HostsmithError): string {
+  const method = methodOf(error.operation);
+  if (!method || REPEATABLE[method] || outcomeOf(error)?.kind === 'not_sent') return '';
+  return ' The change may or may not have been made: check (list_sites, get_site, list_files) before trying again.';
 }

@@ -247,6 +247,8 @@ function errorText(
       case 'SIGN_IN_TIMEOUT':
       case 'SIGN_IN_CANCELLED':
         return `Sign-in to Hostsmith did not complete (${error.message}). Call the tool again to start a new sign-in.`;
+      case 'SIGN_IN_FAILED':
+        return error.message; // already a whole sentence: what failed and what to do
       default:
         return `Sign-in to Hostsmith failed: ${error.message}`;
     }

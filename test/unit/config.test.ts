@@ -9,6 +9,7 @@ describe('resolveSettings', () => {
       storage: 'auto',
       noBrowser: false,
       signInWaitSeconds: 45,
+      requestTimeoutSeconds: 30,
     });
     expect(s.client).toBeUndefined();
   });
@@ -31,6 +32,16 @@ describe('resolveSettings', () => {
     });
   });
 
+  it('takes the request timeout from the flag, else HOSTSMITH_MCP_REQUEST_TIMEOUT', () => {
+    const env = { HOSTSMITH_MCP_REQUEST_TIMEOUT: '7' };
+    expect(resolveSettings({}, env).requestTimeoutSeconds).toBe(7);
+    expect(resolveSettings({ 'request-timeout': '2' }, env).requestTimeoutSeconds).toBe(2);
+    expect(resolveSettings({}, { HOSTSMITH_MCP_REQUEST_TIMEOUT: ' ' }).requestTimeoutSeconds).toBe(30);
+    expect(() => resolveSettings({}, { HOSTSMITH_MCP_REQUEST_TIMEOUT: '0' })).toThrowError(
+      /HOSTSMITH_MCP_REQUEST_TIMEOUT/,
+    );
+  });
+
   it('ignores empty environment values', () => {
     expect(resolveSettings({}, { HOSTSMITH_MCP_CLIENT: '  ', HOSTSMITH_API_URL: '' })).toMatchObject({
       client: undefined,
@@ -44,6 +55,9 @@ describe('resolveSettings', () => {
     [{ storage: 'disk' }, /--storage.*auto, keychain or file/],
     [{ 'sign-in-wait': 'soon' }, /--sign-in-wait/],
     [{ 'sign-in-wait': '0' }, /--sign-in-wait/],
+    [{ 'request-timeout': '0' }, /--request-timeout \/ HOSTSMITH_MCP_REQUEST_TIMEOUT/],
+    [{ 'request-timeout': '2.5' }, /--request-timeout/],
+    [{ 'request-timeout': 'never' }, /--request-timeout/],
   ])('rejects %o naming the setting', (flags, message) => {
     expect(() => resolveSettings(flags, {})).toThrowError(SettingsError);
     expect(() => resolveSettings(flags, {})).toThrowError(message);

@@ -49,6 +49,8 @@ export function serverArgs(flags: SettingsFlags, platform: Platform): string[] {
   if (settings.clientId !== undefined) args.push('--client-id', settings.clientId);
   if (settings.noBrowser) args.push('--no-browser');
   if (flags['sign-in-wait'] !== undefined) args.push('--sign-in-wait', String(settings.signInWaitSeconds));
+  if (flags['request-timeout'] !== undefined)
+    args.push('--request-timeout', String(settings.requestTimeoutSeconds));
   return args;
 }
 

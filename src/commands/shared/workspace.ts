@@ -50,9 +50,20 @@ export async function openWorkspace(opts: OpenWorkspaceOptions): Promise<Workspa
     openBrowser,
     // Who signed in: asked of the API with the brand-new token, before anything is stored.
     describeAccount: (accessToken) =>
-      HostsmithClient.describeAccount({ apiUrl: settings.apiUrl, accessToken, userAgent }),
+      HostsmithClient.describeAccount({
+        apiUrl: settings.apiUrl,
+        accessToken,
+        userAgent,
+        timeoutMs: settings.requestTimeoutSeconds * 1000,
+      }),
   });
-  const api = new HostsmithClient({ apiUrl: settings.apiUrl, session, log, userAgent });
+  const api = new HostsmithClient({
+    apiUrl: settings.apiUrl,
+    session,
+    log,
+    userAgent,
+    timeoutMs: settings.requestTimeoutSeconds * 1000,
+  });
   return {
     clientFolder,
     store,
