@@ -43,7 +43,8 @@ describe.each([
   ['2026-07-28', { ...ELICITATION, ...MODERN }],
 ])('on a %s connection', (_era, clientOptions) => {
   it('a call after the person accepted waits for that sign-in; no second dialog', async () => {
-    const server = await env.server({ configDir: tempDir(), clientOptions, args: ['--sign-in-wait', '1'] });
+    // 3 s: long enough for the second call to see the browser finish on a loaded machine (1 s was not).
+    const server = await env.server({ configDir: tempDir(), clientOptions, args: ['--sign-in-wait', '3'] });
     // The person accepts, and is slow in the browser: the first call runs out of its wait.
     const shown = acceptDialogs(server.client, false);
     const first = await server.client.callTool({ name: 'list_sites', arguments: {} });
