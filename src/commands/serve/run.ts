@@ -2,8 +2,8 @@
 // at start; everything that needs the person's credentials is built on the first tool call.
 import { resolve } from 'node:path';
 import { serveStdio } from '@modelcontextprotocol/server/stdio';
-import type { IO } from '../../cli/io.js';
 import type { Settings } from '../../config.js';
+import type { IO } from '../../io.js';
 import { createLogger } from '../../log.js';
 import { loginCommand } from '../../mcp/login-command.js';
 import { createServer, type Workspace } from '../../mcp/server.js';
