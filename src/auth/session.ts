@@ -9,6 +9,7 @@
 import type { Logger } from '../log.js';
 import type { CredentialStore } from '../store/types.js';
 import type { BrowserResult } from './browser.js';
+import { type CriticalSections, criticalSections, guardStore } from './critical.js';
 import { type AuthHttp, createAuthHttp } from './http.js';
 import { createOAuthClient, DEFAULT_SCOPES, type OAuthClient } from './oauth.js';
 import { SIGN_IN_TIMEOUT_MS, type SignInParts } from './session-parts.js';
@@ -48,6 +49,8 @@ export interface SessionOptions {
   http?: AuthHttp;
   /** For unit tests: the OAuth messages. Built from apiUrl, store, clientId and http otherwise. */
   oauth?: OAuthClient;
+  /** Where store writes, held locks and code exchanges register for shutdown (the process's own). */
+  critical?: CriticalSections;
 }
 
 export interface HostsmithSession extends Session {
@@ -55,8 +58,11 @@ export interface HostsmithSession extends Session {
   readonly resource: string;
   /** Revoke the grant at the server (best effort) and forget the local credentials. */
   signOut(): Promise<SignOutResult>;
-  /** Cancel a sign-in in flight (closing its callback server) and release HTTP connections. */
-  close(): Promise<void>;
+  /**
+   * Cancel a sign-in in flight (closing its callback server, clearing its marker) and release
+   * HTTP connections; `abort` cuts requests still under way instead of waiting for them.
+   */
+  close(options?: { abort?: boolean }): Promise<void>;
 }
 
 export function createSession(opts: SessionOptions): HostsmithSession {
@@ -70,7 +76,13 @@ class SessionImpl implements HostsmithSession {
   private readonly tokens: TokenKeeper;
   private readonly signIns: SignInCoordinator;
 
+  private readonly store: CredentialStore;
+
   constructor(private readonly opts: SessionOptions) {
+    const sections = opts.critical ?? criticalSections;
+    // Every write and every lock held (a refresh's token request runs inside one) is a critical
+    // section: shutdown lets it finish rather than lose a rotated refresh token.
+    this.store = guardStore(opts.store, sections);
     if (opts.oauth) {
       this.oauth = opts.oauth;
       this.http = opts.http;
@@ -80,7 +92,7 @@ class SessionImpl implements HostsmithSession {
       this.http = opts.http ? undefined : http;
       this.oauth = createOAuthClient({
         apiUrl: opts.apiUrl,
-        store: opts.store,
+        store: this.store,
         http,
         log: opts.log,
         scopes: opts.scopes ?? DEFAULT_SCOPES,
@@ -90,7 +102,7 @@ class SessionImpl implements HostsmithSession {
     this.resource = this.oauth.resource;
     const parts: SignInParts = {
       resource: this.resource,
-      store: opts.store,
+      store: this.store,
       log: opts.log,
       oauth: this.oauth,
       now: opts.now ?? Date.now,
@@ -103,6 +115,7 @@ class SessionImpl implements HostsmithSession {
       timeoutMs: opts.signInTimeoutMs ?? SIGN_IN_TIMEOUT_MS,
       pollMs: opts.pollMs ?? 300,
       startLink: opts.startLink !== false,
+      critical: sections,
     });
   }
 
@@ -115,7 +128,7 @@ class SessionImpl implements HostsmithSession {
   }
 
   async account(): Promise<Account | undefined> {
-    return (await this.opts.store.read(this.resource))?.account;
+    return (await this.store.read(this.resource))?.account;
   }
 
   beginSignIn(options: BeginSignInOptions = {}): Promise<SignIn> {
@@ -124,14 +137,15 @@ class SessionImpl implements HostsmithSession {
 
   async signOut(): Promise<SignOutResult> {
     this.signIns.running?.cancel('signed out');
-    const result = await signOut({ store: this.opts.store, oauth: this.oauth, log: this.opts.log });
+    const result = await signOut({ store: this.store, oauth: this.oauth, log: this.opts.log });
     this.tokens.reset();
     return result;
   }
 
-  async close(): Promise<void> {
+  async close(options: { abort?: boolean } = {}): Promise<void> {
     const signIn = this.signIns.running;
     signIn?.cancel('the server is shutting down');
+    if (options.abort) await this.http?.destroy();
     // Settled means the marker is cleared: another process must not wait on a sign-in gone with us.
     await signIn?.done.catch(() => {});
     await this.http?.close();

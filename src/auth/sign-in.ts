@@ -8,6 +8,7 @@ import { addSecret } from '../log.js';
 import type { PendingSignIn } from '../store/types.js';
 import type { BrowserResult } from './browser.js';
 import { startCallbackServer } from './callback-server.js';
+import type { CriticalSections } from './critical.js';
 import { createOwnerSecret, ownerAnswers } from './owner-liveness.js';
 import { errorMessage, type SignInParts } from './session-parts.js';
 import { completeSignIn } from './sign-in-complete.js';
@@ -26,6 +27,8 @@ export interface SignInSettings {
   pollMs: number;
   /** Show our short /start/{id} link rather than the authorization URL. */
   startLink: boolean;
+  /** Where a callback being completed (code exchanged, credential not yet saved) registers. */
+  critical: CriticalSections;
 }
 
 export class SignInCoordinator {
@@ -145,7 +148,11 @@ export class SignInCoordinator {
       timeoutMs: this.settings.timeoutMs,
       log,
       alive: owner.answer,
-      complete: (callbackUrl) => completeSignIn(this.parts, callbackUrl, { client, state, verifier }),
+      // From the code exchange to the saved credential: shutdown waits rather than lose the grant.
+      complete: (callbackUrl) =>
+        this.settings.critical.run(() =>
+          completeSignIn(this.parts, callbackUrl, { client, state, verifier }),
+        ),
     });
     const authorizationUrl = client.authorizationUrl({
       redirectUri: server.redirectUri,

@@ -15,7 +15,8 @@ export interface Workspace {
   store: CredentialStore;
   session: HostsmithSession;
   api: HostsmithClient;
-  close(): Promise<void>;
+  /** Ends sign-ins and releases connections; `abort` cuts OAuth requests still under way. */
+  close(options?: { abort?: boolean }): Promise<void>;
 }
 
 export interface OpenWorkspaceOptions {
@@ -58,8 +59,8 @@ export async function openWorkspace(opts: OpenWorkspaceOptions): Promise<Workspa
     store,
     session,
     api,
-    close: async () => {
-      await session.close();
+    close: async (options = {}) => {
+      await session.close(options);
       await api.close();
     },
   };
