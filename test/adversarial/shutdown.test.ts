@@ -1,7 +1,8 @@
 // Shutdown, against the built server over stdio: the host closes our stdin (or sends SIGTERM)
-// at the worst moments. While a refresh is in flight (the sandbox holds the token request), the
-// process must wait for the rotated pair to reach the store before it exits — otherwise the old
-// refresh token is spent and the new one lost. While a sign-in is pending, it must close its
+// at the worst moments. While a refresh is in flight — the sandbox has rotated the pair and holds
+// its answer 1.5 s — the process must wait for the rotated pair to reach the store before it
+// exits: otherwise the old refresh token is spent and the new one lost, and the next start
+// presents a used refresh token (which revokes the grant) and asks for a new sign-in. While a sign-in is pending, it must close its
 // callback server, clear its marker and leave no lock behind. Exit 0 every time.
 import { existsSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
@@ -88,10 +89,11 @@ describe.each(['stdin end', 'SIGTERM'] as const)('shutdown on %s', (how) => {
     await sleep((TTL + 1) * 1000); // the stored access token has expired: the next call refreshes
 
     const before = totalRefreshes();
-    env.sandbox.window.injectFault({ server: 'issuer', kind: 'stall', ms: 1500, pathPrefix: '/token' });
+    env.sandbox.window.injectFault({ server: 'issuer', kind: 'hold', ms: 1500, pathPrefix: '/token' });
     const server = await opened(configDir);
     await callTool(server, 1, 'list_sites', { partition: 'us' });
-    // The fault is used up when the token request arrives: the refresh is now in flight.
+    // The fault is used up when the token request arrives: the refresh is now in flight, and the
+    // sandbox rotates at once while the answer waits.
     await until('the token request', () => (env.sandbox.window.faults().length === 0 ? true : undefined));
     expect(await stop(server, how)).toEqual({ code: 0, signal: null });
 
@@ -99,7 +101,8 @@ describe.each(['stdin end', 'SIGTERM'] as const)('shutdown on %s', (how) => {
     expect(totalRefreshes()).toBe(before + 1);
     const rotated = storedRefreshToken(configDir);
     expect(rotated).toBeTruthy();
-    expect(rotated).not.toBe(spent);
+    // Compared, never printed: a failure message must not carry a token.
+    expect(rotated === spent, 'the stored refresh token is still the spent one').toBe(false);
     expect(existsSync(join(storeDir(configDir), 'oauth.json.lock'))).toBe(false);
 
     // The next process refreshes with the stored (new) refresh token: no sign-in, grant alive.
