@@ -32,6 +32,11 @@ export const FaultSpecSchema = z.discriminatedUnion('kind', [
   z.object({ ...Match, kind: z.literal('drop') }),
   /** Hold the request for `ms`, then handle it normally. */
   z.object({ ...Match, kind: z.literal('stall'), ms: z.number().int().min(0).max(600_000) }),
+  /**
+   * Handle the request now but hold its answer for `ms`: the work is done (a token rotated, a
+   * site created) while the caller still waits — the window a caller that gives up falls into.
+   */
+  z.object({ ...Match, kind: z.literal('hold'), ms: z.number().int().min(0).max(600_000) }),
   /** Answer 200 with a body that is not JSON although it says so. */
   z.object({ ...Match, kind: z.literal('malformed') }),
 ]);
@@ -113,6 +118,16 @@ export async function applyFault(fault: Fault, req: IncomingMessage, res: Server
     case 'stall':
       await sleep(fault.ms);
       return res.destroyed || req.socket.destroyed;
+    case 'hold': {
+      const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
+      res.end = ((...args: unknown[]) => {
+        const timer = setTimeout(() => end(...args), fault.ms);
+        // A caller gone meanwhile gets nothing; no timer outlives its connection.
+        res.once('close', () => clearTimeout(timer));
+        return res;
+      }) as ServerResponse['end'];
+      return false;
+    }
     case 'malformed': {
       const body = '{"sites": [{"id": "site_';
       res

@@ -26,7 +26,7 @@ export interface SandboxWindow {
   /** Added latency for every request to a partition's API and sites (ms; 0 removes it). */
   setLatency(partition: Partition, ms: number): void;
   latency(): Record<Partition, number>;
-  /** Make the next `count` matching requests fail, drop, stall or answer malformed JSON. */
+  /** Make the next `count` matching requests fail, drop, stall, hold their answer or answer malformed JSON. */
   injectFault(fault: FaultSpecInput): Fault;
   faults(): Fault[];
   clearFaults(): void;

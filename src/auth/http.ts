@@ -19,7 +19,10 @@ export interface AuthHttp {
   readonly timeoutSeconds: number;
   /** GET a JSON document (protected-resource metadata), with the deadline. */
   getJson(url: URL): Promise<{ status: number; contentType: string; body: unknown }>;
+  /** Waits for requests under way, then releases the connections. */
   close(): Promise<void>;
+  /** Cuts requests under way (they fail) and releases the connections. */
+  destroy(): Promise<void>;
 }
 
 /** NO_PROXY plus the loopback hosts: the sandbox and our callback are never reached through a proxy. */
@@ -55,6 +58,7 @@ export function createAuthHttp(options: AuthHttpOptions = {}): AuthHttp {
     return response as unknown as Response;
   };
 
+  let destroyed = false;
   return {
     dispatcher,
     fetch,
@@ -77,7 +81,12 @@ export function createAuthHttp(options: AuthHttpOptions = {}): AuthHttp {
       return { status: response.status, contentType, body };
     },
     async close() {
-      await dispatcher.close();
+      if (!destroyed) await dispatcher.close();
+    },
+    async destroy() {
+      if (destroyed) return;
+      destroyed = true;
+      await dispatcher.destroy();
     },
   };
 }

@@ -10,8 +10,8 @@ import {
   SettingsError,
   type SettingsFlags,
 } from '../config.js';
-import { type IO, processIO } from './io.js';
-import { VERSION } from './version.js';
+import { type IO, processIO } from '../io.js';
+import { VERSION } from '../version.js';
 
 const CONFIG_CLIENTS = HOST_IDS.join(', ');
 

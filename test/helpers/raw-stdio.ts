@@ -35,15 +35,27 @@ export interface RawServer {
   stderr(): string;
   /** Ends stdin and resolves with how the process ended. */
   end(): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Sends a signal (stdin stays open) and resolves with how the process ended. */
+  kill(signal: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-export function rawServer(opts: { api: string; configDir: string }): RawServer {
-  const child = spawn(process.execPath, [BIN, '--storage', 'file'], {
+export interface RawServerOptions {
+  api: string;
+  configDir: string;
+  /** Extra CLI arguments, after --storage file. */
+  args?: string[];
+  /** Extra environment. */
+  env?: Record<string, string>;
+}
+
+export function rawServer(opts: RawServerOptions): RawServer {
+  const child = spawn(process.execPath, [BIN, '--storage', 'file', ...(opts.args ?? [])], {
     env: {
       PATH: process.env.PATH ?? '',
       HOME: opts.configDir,
       HOSTSMITH_API_URL: opts.api,
       HOSTSMITH_MCP_CONFIG_DIR: opts.configDir,
+      ...opts.env,
     },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
@@ -134,6 +146,10 @@ export function rawServer(opts: { api: string; configDir: string }): RawServer {
     stderr: () => stderr,
     async end() {
       child.stdin.end();
+      return exited;
+    },
+    async kill(signal) {
+      child.kill(signal);
       return exited;
     },
   };

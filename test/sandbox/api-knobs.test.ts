@@ -1,5 +1,6 @@
 // The knobs (latency, injected faults) and the window (request log, limits), through the
 // object startSandbox returns and through the loopback /_sandbox/ endpoints.
+import { request } from 'node:http';
 import { describe, expect, test } from 'vitest';
 import type { Fault } from '../../sandbox/api/faults.js';
 import type { RequestLogEntry } from '../../sandbox/api/request-log.js';
@@ -53,6 +54,45 @@ describe('faults', () => {
     expect(ms).toBeGreaterThanOrEqual(390);
     const [, fast] = await elapsed(() => call(sb.api, 'GET', '/v1/domains', { token }));
     expect(fast).toBeLessThan(300);
+  });
+
+  test('hold does the work at once and holds only the answer: a caller that gives up finds it done', async () => {
+    sb.window.injectFault({ kind: 'hold', ms: 600_000, method: 'POST', pathPrefix: '/v1/sites' });
+    const url = new URL(sb.api);
+    const body = JSON.stringify({ name: 'held-site' });
+    const req = request({
+      host: url.hostname,
+      port: url.port,
+      method: 'POST',
+      path: '/v1/sites?partition=us',
+      agent: false,
+      headers: {
+        authorization: `Bearer ${token}`,
+        'content-type': 'application/json',
+        'content-length': body.length,
+      },
+    });
+    let answered = false;
+    req.on('response', () => {
+      answered = true;
+    });
+    const gone = new Promise((resolve) => req.on('error', resolve));
+    req.end(body);
+    // The site exists while its creator still has no answer.
+    let names: string[] = [];
+    for (let i = 0; i < 100 && !names.includes('held-site'); i++) {
+      const list = await call<{ sites: { name: string }[] }>(sb.api, 'GET', '/v1/sites?partition=us', {
+        token,
+      });
+      names = list.json.sites.map((site) => site.name);
+      if (!names.includes('held-site')) await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(names).toContain('held-site');
+    expect(answered).toBe(false);
+    req.destroy();
+    await gone;
+    expect(answered).toBe(false);
+    expect(sb.window.faults()).toEqual([]);
   });
 
   test('malformed answers 200 application/json with a body that does not parse', async () => {

@@ -4,7 +4,6 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import type { IO } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
 import {
   CODEX_LINUX_ENV_VARS,
@@ -13,6 +12,7 @@ import {
   hostEntry,
   launch,
 } from '../../src/commands/config/hosts.js';
+import type { IO } from '../../src/io.js';
 import { PLATFORMS, type Platform } from '../../src/shell-quote.js';
 
 const ARGS = ['--client', 'work laptop', '--no-browser'];

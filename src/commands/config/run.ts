@@ -3,8 +3,8 @@
 // its config. It only prints: editing a host's file is left to the person (or the host's own
 // `mcp add` command), who knows what else is in it.
 import { dirname, resolve } from 'node:path';
-import type { IO } from '../../cli/io.js';
 import { resolveSettings, SettingsError, type SettingsFlags } from '../../config.js';
+import type { IO } from '../../io.js';
 import { PLATFORMS, type Platform, toPlatform } from '../../shell-quote.js';
 import { pathFlavour } from '../../store/paths.js';
 import { HOST_IDS, type HostEntry, type HostId, hostEntry } from './hosts.js';

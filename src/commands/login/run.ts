@@ -3,15 +3,15 @@
 // signed in, with which scopes, and where the credentials were stored. Exit 1 on deny or timeout.
 import { createInterface } from 'node:readline';
 import { AuthError, createAuthHttp, createOAuthClient, type SignIn } from '../../auth/index.js';
-import type { IO } from '../../cli/io.js';
 import type { Settings } from '../../config.js';
+import type { IO } from '../../io.js';
 import { createLogger } from '../../log.js';
 import { KeychainUnavailable } from '../../store/keychain.js';
 import { listClientFolders, safeClientName } from '../../store/paths.js';
 import { fileProtection } from '../../store/protection.js';
 import type { LoadedCredential } from '../../store/types.js';
+import { configRoot, describeFolderChoice, tokenLocation } from '../shared/credential-sets.js';
 import { openWorkspace, type Workspace } from '../shared/workspace.js';
-import { configRoot, describeFolderChoice, tokenLocation } from '../status/credential-sets.js';
 
 export const DEFAULT_TIMEOUT_SECONDS = 300;
 

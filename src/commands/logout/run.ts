@@ -4,12 +4,12 @@
 // the server said. Exit 1 when a revocation failed; the local credentials are gone even then.
 import { rm } from 'node:fs/promises';
 import { createAuthHttp, createOAuthClient, signOut } from '../../auth/index.js';
-import type { IO } from '../../cli/io.js';
 import type { Settings } from '../../config.js';
+import type { IO } from '../../io.js';
 import { createLogger } from '../../log.js';
 import { KeychainUnavailable } from '../../store/keychain.js';
 import type { CredentialStore } from '../../store/types.js';
-import { type ClientFolderStore, configRoot, openFolders, selectFolders } from '../status/credential-sets.js';
+import { type ClientFolderStore, configRoot, openFolders, selectFolders } from '../shared/credential-sets.js';
 
 /** Where a person reviews and revokes the apps signed in to their Hostsmith account. */
 export const ACCOUNT_PAGE = 'https://hostsmith.net/account/security';

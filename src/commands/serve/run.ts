@@ -2,13 +2,15 @@
 // at start; everything that needs the person's credentials is built on the first tool call.
 import { resolve } from 'node:path';
 import { serveStdio } from '@modelcontextprotocol/server/stdio';
-import type { IO } from '../../cli/io.js';
+import { criticalSections } from '../../auth/critical.js';
 import type { Settings } from '../../config.js';
+import type { IO } from '../../io.js';
 import { createLogger } from '../../log.js';
 import { loginCommand } from '../../mcp/login-command.js';
 import { createServer, type Workspace } from '../../mcp/server.js';
 import { FramedStdioTransport } from '../../mcp/stdio/transport.js';
 import { shellFor, toPlatform } from '../../shell-quote.js';
+import { shutdown } from './shutdown.js';
 
 export interface ServeOptions {
   settings: Settings;
@@ -18,7 +20,10 @@ export interface ServeOptions {
 
 export async function run(opts: ServeOptions): Promise<number> {
   const log = createLogger({ write: opts.io.err });
-  const workspaces = new Map<string, Promise<Workspace & { close(): Promise<void> }>>();
+  const workspaces = new Map<
+    string,
+    Promise<Workspace & { close(options?: { abort?: boolean }): Promise<void> }>
+  >();
   // The store's "still waiting on the keychain" notices, passed on to the tool calls in flight.
   const storeWaitListeners = new Set<(message: string) => void>();
   const onKeychainWait = (message: string) => {
@@ -80,18 +85,30 @@ export async function run(opts: ServeOptions): Promise<number> {
     { transport, onerror: (error) => log.debug(`transport: ${error.message}`) },
   );
 
-  // The client closing our stdin (or a signal) ends the server: cancel sign-ins in flight so
-  // that no callback server or timer keeps the process alive, then exit.
-  await new Promise<void>((resolve) => {
-    process.stdin.once('end', resolve);
-    process.stdin.once('close', resolve);
-    transport.closed.then(resolve);
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
+  // The client closing our stdin, the host going, or a signal: all end the same way (shutdown.ts).
+  // The signal listeners stay on until shutdown is over: with none of ours left, the lock
+  // library's exit hook would re-raise the signal and kill the process mid-write.
+  let stopping!: () => void;
+  const stop = new Promise<void>((resolve) => {
+    stopping = resolve;
   });
-  await handle.close().catch(() => {});
-  for (const workspace of workspaces.values()) {
-    await workspace.then((w) => w.close()).catch(() => {});
+  const onSignal = () => stopping();
+  process.stdin.once('end', stopping);
+  process.stdin.once('close', stopping);
+  void transport.closed.then(stopping);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  await stop;
+  try {
+    await shutdown({
+      stopServing: () => handle.close(),
+      workspaces: workspaces.values(),
+      critical: criticalSections,
+      log,
+    });
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
   }
   return 0;
 }

@@ -1,8 +1,8 @@
 // Said once per process, before anything is stored: a Windows config root outside the user's
 // profile is not protected by the profile's access control list.
 import { homedir } from 'node:os';
-import type { IO } from '../../cli/io.js';
 import type { Settings } from '../../config.js';
+import type { IO } from '../../io.js';
 import { configHome } from '../../store/paths.js';
 import { outsideProfileWarning } from '../../store/protection.js';
 

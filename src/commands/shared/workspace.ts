@@ -2,20 +2,21 @@
 // the Session and the Hostsmith client, wired so that data flows one way (cli → mcp → hostsmith →
 // auth → store). Built lazily: `serve` calls it on the first tool call, never at start.
 import { createBrowserOpener, createSession, type HostsmithSession } from '../../auth/index.js';
-import { VERSION } from '../../cli/version.js';
 import type { Settings } from '../../config.js';
 import { HostsmithClient } from '../../hostsmith/client.js';
 import type { Logger } from '../../log.js';
 import { openStore } from '../../store/open-store.js';
 import { configHome, safeClientName } from '../../store/paths.js';
 import type { CredentialStore } from '../../store/types.js';
+import { VERSION } from '../../version.js';
 
 export interface Workspace {
   clientFolder: string;
   store: CredentialStore;
   session: HostsmithSession;
   api: HostsmithClient;
-  close(): Promise<void>;
+  /** Ends sign-ins and releases connections; `abort` cuts OAuth requests still under way. */
+  close(options?: { abort?: boolean }): Promise<void>;
 }
 
 export interface OpenWorkspaceOptions {
@@ -69,8 +70,8 @@ export async function openWorkspace(opts: OpenWorkspaceOptions): Promise<Workspa
     store,
     session,
     api,
-    close: async () => {
-      await session.close();
+    close: async (options = {}) => {
+      await session.close(options);
       await api.close();
     },
   };

@@ -2,12 +2,18 @@
 // which scopes, where the tokens live, when they run out, and — with one API call, refreshing
 // first if needed — whether they still work. Never prints a token, with or without --json.
 import { REFRESH_WINDOW_SECONDS, SignInRequired } from '../../auth/index.js';
-import type { IO } from '../../cli/io.js';
 import type { Settings } from '../../config.js';
+import type { IO } from '../../io.js';
 import { createLogger, type Logger } from '../../log.js';
 import type { CredentialStore } from '../../store/types.js';
+import {
+  configRoot,
+  openFolders,
+  refreshDaysLeft,
+  selectFolders,
+  tokenLocation,
+} from '../shared/credential-sets.js';
 import { openWorkspace } from '../shared/workspace.js';
-import { configRoot, openFolders, refreshDaysLeft, selectFolders, tokenLocation } from './credential-sets.js';
 
 export const HELP = `Usage: hostsmith-mcp status [--client NAME] [--json]
 
