@@ -40,6 +40,7 @@ function deployFixture(): string {
 /** Runs `runs` cases of one tool; a failure names the case, its answer and the seed to replay. */
 async function fuzz(
   spec: ToolSpec,
+  via: 'in-process' | 'stdio',
   runs: number,
   call: (c: Case) => Promise<{ isError: boolean; text: string; sent: SentRequest[] }>,
   opts: { apiErrorsAllowed?: boolean } = {},
@@ -57,8 +58,21 @@ async function fuzz(
     }),
     { numRuns: runs, seed: SEED },
   );
+  figures.push({ tool: spec.name, via, ...tally });
   return tally;
 }
+
+/** What each batch did, printed once at the end (the figures docs/security.md quotes). */
+const figures: { tool: string; via: string; refused: number; succeeded: number }[] = [];
+afterAll(() => {
+  for (const via of ['in-process', 'stdio']) {
+    const rows = figures.filter((f) => f.via === via);
+    const sum = (k: 'refused' | 'succeeded') => rows.reduce((n, f) => n + f[k], 0);
+    console.info(
+      `bad tool input (${via}, seed ${SEED}): ${sum('refused') + sum('succeeded')} calls over ${rows.length} tools, ${sum('refused')} refused, ${sum('succeeded')} correct calls`,
+    );
+  }
+});
 
 describe('bad tool input, in-process (McpServer on the in-memory transport pair)', () => {
   const fixture = deployFixture();
@@ -78,7 +92,7 @@ describe('bad tool input, in-process (McpServer on the in-memory transport pair)
 
   for (const spec of specs) {
     it(`${spec.name}: ${IN_PROCESS_RUNS} cases, each a named refusal or a correct call`, async () => {
-      const tally = await fuzz(spec, IN_PROCESS_RUNS, async (c) => {
+      const tally = await fuzz(spec, 'in-process', IN_PROCESS_RUNS, async (c) => {
         mcp.sent.length = 0;
         const result = await mcp.client.callTool({ name: spec.name, arguments: c.args });
         return { isError: result.isError === true, text: text(result), sent: [...mcp.sent] };
@@ -123,6 +137,7 @@ describe('bad tool input through stdio (built server, sandbox)', async () => {
       const spec = specsFor(sites.get(tool.name)!).find((s) => s.name === tool.name)!;
       const tally = await fuzz(
         spec,
+        'stdio',
         STDIO_RUNS,
         async (c) => {
           env.sandbox.window.clearRequestLog();

@@ -11,8 +11,11 @@ import { matchRoute } from '../../sandbox/api/routes.js';
 import { resolveDirectory } from '../../src/deploy/location.js';
 import { encodeCursor } from '../../src/mcp/tools/sites.js';
 
-/** One seed for every property, so a failure replays exactly (fast-check prints it with the path). */
-export const SEED = 20_261_130;
+/**
+ * One seed for every property, so a failure replays exactly (fast-check prints it with the
+ * path). FUZZ_SEED=<n> explores others.
+ */
+export const SEED = Number(process.env.FUZZ_SEED ?? 20_261_130);
 
 export interface Hostile {
   value: unknown;
@@ -285,14 +288,14 @@ const directoryField = (env: DirectoryEnv): FieldSpec => {
 
 // upload_files: the array, and each entry's fields, with the index in the field's name.
 const validContent = fc.oneof(
-  { weight: 6, arbitrary: fc.string({ maxLength: 40 }).map((content) => ({ content })) },
+  { weight: 24, arbitrary: fc.string({ maxLength: 40 }).map((content) => ({ content })) },
   {
-    weight: 2,
+    weight: 8,
     arbitrary: fc
       .uint8Array({ maxLength: 48 })
       .map((b) => ({ content: Buffer.from(b).toString('base64'), encoding: 'base64' })),
   },
-  { weight: 1, arbitrary: fc.string({ maxLength: 40 }).map((content) => ({ content, encoding: 'utf8' })) },
+  { weight: 4, arbitrary: fc.string({ maxLength: 40 }).map((content) => ({ content, encoding: 'utf8' })) },
   {
     weight: 1,
     arbitrary: fc.integer({ min: 1025, max: 1 << 20 }).map((n) => ({ content: 'x'.repeat(n) })),
@@ -484,7 +487,14 @@ const extras = fc.oneof(
 );
 
 export function caseArb(spec: ToolSpec): fc.Arbitrary<Case> {
-  const change = fc.oneof(
+  interface Change {
+    what: string;
+    name: string;
+    set: boolean;
+    value: unknown;
+    field: RegExp;
+  }
+  const change: fc.Arbitrary<Change> = fc.oneof(
     ...spec.fields.map((f) =>
       f.hostile.map((h) => ({ what: `${f.name} = hostile`, name: f.name, set: true, ...h })),
     ),
@@ -501,7 +511,11 @@ export function caseArb(spec: ToolSpec): fc.Arbitrary<Case> {
   return fc
     .record({
       base: spec.valid,
-      changes: fc.array(change, { maxLength: 2 }),
+      // Mostly one or two fields changed; a valid call now and then.
+      changes: fc.oneof(
+        { weight: 1, arbitrary: fc.constant<Change[]>([]) },
+        { weight: 7, arbitrary: fc.array(change, { minLength: 1, maxLength: 2 }) },
+      ),
       extra: fc.option(extras, { nil: undefined, freq: 4 }),
     })
     .map(({ base, changes, extra }) => {

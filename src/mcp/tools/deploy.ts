@@ -13,13 +13,10 @@ const MAX_DIRECTORY = 4096;
 
 /**
  * What no folder path holds, refused by name before any call: a NUL (the file system API would
- * throw), a lone surrogate (it would open a folder of another name, with U+FFFD in it), or more
- * than MAX_DIRECTORY characters (whose error would echo all of them).
+ * throw) or a lone surrogate (it would open a folder of another name, with U+FFFD in it). The
+ * length cap keeps an error from echoing a huge argument.
  */
 function directoryProblem(directory: string): string | undefined {
-  if (directory.length > MAX_DIRECTORY) {
-    return `is ${directory.length} characters, over the ${MAX_DIRECTORY} a folder path may have`;
-  }
   if (directory.includes('\0')) return 'must not contain a NUL character';
   if (/\p{Cs}/u.test(directory)) return 'is not valid Unicode (it holds a lone surrogate)';
   return undefined;
@@ -31,7 +28,9 @@ const input = z.object({
   directory: z
     .string()
     .min(1)
+    .max(MAX_DIRECTORY, { message: `is over the ${MAX_DIRECTORY} characters a folder path may have` })
     .superRefine((directory, ctx) => {
+      if (directory.length > MAX_DIRECTORY) return; // said above, once
       const problem = directoryProblem(directory);
       if (problem) ctx.addIssue({ code: 'custom', message: problem, input: directory });
     })
