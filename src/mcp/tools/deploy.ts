@@ -8,12 +8,32 @@ import { partitionArg, siteIdArg } from './common.js';
 /** How many left-out paths a result names. */
 const SHOWN = 10;
 
+/** Longer than any folder path a system opens (Linux's PATH_MAX). */
+const MAX_DIRECTORY = 4096;
+
+/**
+ * What no folder path holds, refused by name before any call: a NUL (the file system API would
+ * throw) or a lone surrogate (it would open a folder of another name, with U+FFFD in it). The
+ * length cap keeps an error from echoing a huge argument.
+ */
+function directoryProblem(directory: string): string | undefined {
+  if (directory.includes('\0')) return 'must not contain a NUL character';
+  if (/\p{Cs}/u.test(directory)) return 'is not valid Unicode (it holds a lone surrogate)';
+  return undefined;
+}
+
 const input = z.object({
   site_id: siteIdArg,
   partition: partitionArg,
   directory: z
     .string()
     .min(1)
+    .max(MAX_DIRECTORY, { message: `is over the ${MAX_DIRECTORY} characters a folder path may have` })
+    .superRefine((directory, ctx) => {
+      if (directory.length > MAX_DIRECTORY) return; // said above, once
+      const problem = directoryProblem(directory);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem, input: directory });
+    })
     .describe(
       'Absolute path of the folder to publish, on the machine where this MCP server runs, written the way that machine writes paths: on macOS for example /Users/ada/blog/dist, on Windows C:\\Users\\ada\\blog\\dist (not /c/Users/… or /mnt/c/…), on Linux /home/ada/blog/dist. "~", "~/blog/dist" (and on Windows "~\\blog\\dist") mean the home folder. A relative path is resolved against the server\'s working directory.',
     ),

@@ -34,7 +34,10 @@ export function encodeCursor(state: CursorState): string | undefined {
 
 export function decodeCursor(cursor: string): CursorState {
   try {
-    return CursorSchema.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
+    const state = CursorSchema.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
+    // encodeCursor never writes an empty state: the end of a listing has no cursor at all.
+    if (Object.keys(state).length === 0) throw new Error('no partition');
+    return state;
   } catch {
     throw new CursorError(
       'cursor: not a cursor this tool returned; pass nextCursor exactly as given, or omit it',
@@ -91,8 +94,14 @@ export const listSites = defineTool({
     const state: CursorState = cursor
       ? decodeCursor(cursor)
       : Object.fromEntries((partition ? [partition] : PARTITIONS).map((p) => [p, '']));
+    const continued = Object.keys(state);
     if (partition) for (const p of PARTITIONS) if (p !== partition) delete state[p];
     const todo = Object.keys(state) as Partition[];
+    if (todo.length === 0) {
+      throw new CursorError(
+        `cursor: it continues a listing of ${continued.map((p) => `"${p}"`).join(' and ')}, not of partition "${partition}"; pass the partition of the call that returned it (or none), or omit the cursor`,
+      );
+    }
     const sites: Site[] = [];
     const next: CursorState = {};
     const failedPartitions: FailedPartition[] = [];
