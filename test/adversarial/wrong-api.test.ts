@@ -1,0 +1,106 @@
+// The "wrong API" row: the API URL changes between runs on one config folder. Two sandboxes, two
+// APIs with two issuers. Each sandbox records every credential presented to it (bearer tokens,
+// refresh and revoked tokens), so a token of the first that reached the second would show in the
+// second's record: none may, in either direction. A second sign-in happens instead, each API then
+// keeps its own credential, switching back needs no sign-in, and logout revokes each grant at
+// its own issuer.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { startSandbox } from '../../sandbox/index.js';
+import type { IssuedSecrets } from '../../sandbox/types.js';
+import { expectNoSecretsLeaked } from '../helpers/capture.js';
+import { e2e, ok } from '../helpers/e2e.js';
+import { tempDir } from '../helpers/mcp-server.js';
+import { runCli, show } from '../keychain/run-cli.js';
+
+const env = await e2e(); // the first API: ada signs in
+const first = env.sandbox;
+const second = await startSandbox({ port: 0, autoApprove: true, user: 'lin@example.com', rateLimit: 10_000 });
+afterAll(() => second.close());
+const home = tempDir('hostsmith-home-');
+const tmp = tempDir('hostsmith-tmp-');
+const processEnv = { HOME: home, TMPDIR: tmp, HOSTSMITH_MCP_LOG_LEVEL: 'debug' };
+const storeFile = join(env.configDir, 'hostsmith-e2e/hostsmith/oauth.json');
+
+/** The server, HOSTSMITH_API_URL naming the first API, and --api-url the one it should use. */
+const serverFor = (api: string) => env.server({ args: ['--api-url', api], env: processEnv });
+const cli = (args: string[]) =>
+  runCli([...args, '--storage', 'file'], {
+    api: first.api,
+    configDir: env.configDir,
+    env: { ...processEnv, SCRIPTED_BROWSER_LOG: env.browserLog },
+  });
+
+const tokensOf = (s: IssuedSecrets) => [...s.accessTokens, ...s.refreshTokens];
+/** What `from` issued that `to` was ever shown. */
+const crossed = (from: IssuedSecrets, to: IssuedSecrets) => {
+  const seen = new Set(tokensOf(to));
+  return tokensOf(from).filter((t) => seen.has(t)).length;
+};
+const stored = () =>
+  JSON.parse(readFileSync(storeFile, 'utf8')) as {
+    credentials: Record<string, { issuer: string; access_token?: string; refresh_token?: string }>;
+  };
+const email = async (server: Awaited<ReturnType<typeof serverFor>>) =>
+  ok<{ user: { email: string } }>(await server.client.callTool({ name: 'get_account', arguments: {} })).user
+    .email;
+
+describe('wrong API', () => {
+  it("the first API's tokens never reach the second; each API keeps its own sign-in", async () => {
+    const one = await serverFor(first.api);
+    expect(await email(one)).toBe('ada@example.com');
+    ok(await one.client.callTool({ name: 'list_sites', arguments: {} }));
+    await one.close();
+    expect(env.tabs()).toBe(1);
+
+    // Restarted on the same config folder, pointed at the second API: a sign-in there instead.
+    const two = await serverFor(second.api);
+    expect(await email(two)).toBe('lin@example.com');
+    ok(await two.client.callTool({ name: 'list_sites', arguments: {} }));
+    await two.close();
+    expect(env.tabs()).toBe(2);
+    expect(second.window.requestLog().length).toBeGreaterThan(0);
+
+    // Back to the first, and to the second again: no sign-in either time.
+    const grants = async () => (await first.window.grants()).length + (await second.window.grants()).length;
+    const grantsBefore = await grants();
+    for (const api of [first.api, second.api]) {
+      const again = await serverFor(api);
+      ok(await again.client.callTool({ name: 'list_sites', arguments: {} }));
+      await again.close();
+    }
+    expect(env.tabs()).toBe(2);
+    expect(await grants()).toBe(grantsBefore);
+
+    // One credential per API, each holding its own issuer's tokens.
+    const { credentials } = stored();
+    expect(Object.keys(credentials).sort()).toEqual([first.api, second.api].sort());
+    expect(credentials[first.api]!.issuer).toBe(first.issuer);
+    expect(credentials[second.api]!.issuer).toBe(second.issuer);
+    expect(first.window.secrets().refreshTokens).toContain(credentials[first.api]!.refresh_token);
+    expect(second.window.secrets().refreshTokens).toContain(credentials[second.api]!.refresh_token);
+
+    const status = await cli(['status']);
+    expect(status.code, show(status)).toBe(0);
+    expect(status.stdout).toContain(`hostsmith-e2e · ${first.api}`);
+    expect(status.stdout).toContain(`hostsmith-e2e · ${second.api}`);
+
+    // logout signs out of both, each revocation at its own API's issuer: both grants end.
+    const logout = await cli(['logout']);
+    expect(logout.code, show(logout)).toBe(0);
+    expect(logout.stdout.match(/^ {2}revoked$/gm)).toHaveLength(2);
+    expect(await first.window.grants()).toEqual([]);
+    expect(await second.window.grants()).toEqual([]);
+
+    // Neither sandbox was ever shown a token of the other.
+    const a = first.window.secrets();
+    const b = second.window.secrets();
+    expect(tokensOf(a).length).toBeGreaterThan(0);
+    expect(tokensOf(b).length).toBeGreaterThan(0);
+    expect(crossed(a, b), 'tokens of the first API presented to the second').toBe(0);
+    expect(crossed(b, a), 'tokens of the second API presented to the first').toBe(0);
+    // And nothing is left on disk or in any output (signed out: no store to exclude).
+    await expectNoSecretsLeaked({ sandbox: [first, second], dirs: [env.configDir, home, tmp] });
+  });
+});
