@@ -6,7 +6,7 @@ import { Agent, type Dispatcher, request as undiciRequest } from 'undici';
 import type * as z from 'zod/v4';
 import type { Account, Partition, Session } from '../auth/types.js';
 import type { Logger } from '../log.js';
-import { HostsmithError } from './errors.js';
+import { HostsmithError, redirectError } from './errors.js';
 import { ROUTES, requestUrl } from './routes.js';
 import {
   type AccountInfo,
@@ -193,7 +193,9 @@ export class HostsmithClient {
         continue;
       }
       if (res.status >= 400) throw this.failure(res, operation);
-      if (res.status === 204 || res.text === '') return undefined as T;
+      if (res.status >= 300) throw redirectError(res.status, res.headers.location, operation, this.base);
+      // Nothing to read is an answer only where nothing was expected.
+      if (res.status === 204 || (res.text === '' && !opts.schema)) return undefined as T;
       let json: unknown;
       try {
         json = JSON.parse(res.text);

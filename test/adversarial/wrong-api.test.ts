@@ -4,13 +4,14 @@
 // second's record: none may, in either direction. A second sign-in happens instead, each API then
 // keeps its own credential, switching back needs no sign-in, and logout revokes each grant at
 // its own issuer.
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startSandbox } from '../../sandbox/index.js';
 import type { IssuedSecrets } from '../../sandbox/types.js';
 import { expectNoSecretsLeaked } from '../helpers/capture.js';
-import { e2e, ok } from '../helpers/e2e.js';
+import { e2e, ok, text } from '../helpers/e2e.js';
 import { tempDir } from '../helpers/mcp-server.js';
 import { runCli, show } from '../keychain/run-cli.js';
 
@@ -103,4 +104,67 @@ describe('wrong API', () => {
     // And nothing is left on disk or in any output (signed out: no store to exclude).
     await expectNoSecretsLeaked({ sandbox: [first, second], dirs: [env.configDir, home, tmp] });
   });
+
+  it('an API that now redirects to another gets no token through the redirect', async () => {
+    // A third API to sign in at, then gone: its URLs (API and issuer) now answer 307 to the second.
+    const third = await startSandbox({ port: 0, autoApprove: true, rateLimit: 10_000 });
+    const configDir = tempDir();
+    const file = join(configDir, 'hostsmith-e2e/hostsmith/oauth.json');
+    const signedIn = await env.server({ configDir, args: ['--api-url', third.api], env: processEnv });
+    ok(await signedIn.client.callTool({ name: 'list_sites', arguments: {} }));
+    await signedIn.close();
+    const thirds = third.window.secrets();
+    await third.close();
+    const redirectors = await Promise.all(
+      [
+        [third.api, second.api],
+        [third.issuer, second.issuer],
+      ].map(([from, to]) => redirect(from!, to!)),
+    );
+    try {
+      second.window.clearRequestLog();
+      const tabs = env.tabs();
+      // A fresh token goes to the API at once; an expired one first needs a refresh.
+      for (const expired of [false, true]) {
+        if (expired) {
+          const content = JSON.parse(readFileSync(file, 'utf8'));
+          content.credentials[third.api].expires_at = Math.floor(Date.now() / 1000) - 60;
+          writeFileSync(file, JSON.stringify(content));
+        }
+        const server = await env.server({ configDir, args: ['--api-url', third.api], env: processEnv });
+        const result = await server.client.callTool({ name: 'list_sites', arguments: {} });
+        expect(result.isError, `expired: ${expired}`).toBe(true);
+        // Said for people: a redirect, not followed, and where to look.
+        expect(text(result)).toMatch(/HTTP 307/);
+        expect(text(result)).toMatch(/--api-url/);
+        await server.close();
+      }
+      expect(redirectors.reduce((n, r) => n + r.hits(), 0)).toBeGreaterThan(0);
+      // Not followed: the second API and its issuer never heard of it, and no sign-in began.
+      expect(second.window.requestLog()).toEqual([]);
+      expect(crossed(thirds, second.window.secrets())).toBe(0);
+      expect(env.tabs()).toBe(tabs);
+    } finally {
+      await Promise.all(redirectors.map((r) => r.close()));
+    }
+  });
 });
+
+/** Listens where `from` was, answering every request with 307 to the same path under `to`. */
+async function redirect(from: string, to: string): Promise<{ hits(): number; close(): Promise<void> }> {
+  let hits = 0;
+  const server = createServer((req, res) => {
+    hits += 1;
+    req.resume();
+    res.writeHead(307, { location: `${to}${req.url ?? '/'}` }).end();
+  });
+  const { hostname, port } = new URL(from);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(Number(port), hostname, resolve);
+  });
+  return {
+    hits: () => hits,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
