@@ -77,6 +77,8 @@ describe('secrets', () => {
         arguments: { ...at, directory: join(ROOT, 'examples/site') },
       }),
     );
+    // Every stdout line was a protocol message, so the capture holds all of stdout.
+    expect(server.transportErrors()).toEqual([]);
     await server.close();
 
     // A forced 401: the stored token is dead at the sandbox but looks fresh to the server.
@@ -91,6 +93,7 @@ describe('secrets', () => {
     env.sandbox.window.clearRequestLog();
     const again = await env.server({ env: processEnv });
     ok(await again.client.callTool({ name: 'delete_site', arguments: at }));
+    expect(again.transportErrors()).toEqual([]);
     await again.close();
     const log = env.sandbox.window.requestLog();
     expect(log.filter((e) => e.server === 'api' && e.status === 401).length).toBe(1);
