@@ -59,15 +59,15 @@ describe('secrets', () => {
       await server.client.callTool({ name: 'update_site', arguments: { ...at, error_document: '404.html' } }),
     );
 
-    // The token expires between calls: the next one refreshes first.
+    // The token expires between calls: the next one refreshes first — and the first refresh
+    // meets a failing token endpoint, so the failure paths write their lines too.
     const before = refreshes();
     await untilStoredTokenExpired();
-    ok(
-      await server.client.callTool({
-        name: 'upload_files',
-        arguments: { ...at, files: [{ path: 'note.txt', content: 'hello' }] },
-      }),
-    );
+    env.sandbox.window.injectFault({ server: 'issuer', kind: 'status', status: 500, pathPrefix: '/token' });
+    const upload = { ...at, files: [{ path: 'note.txt', content: 'hello' }] };
+    const first = await server.client.callTool({ name: 'upload_files', arguments: upload });
+    expect(env.sandbox.window.faults()).toEqual([]); // the fault was met
+    if (first.isError) ok(await server.client.callTool({ name: 'upload_files', arguments: upload }));
     expect(refreshes()).toBeGreaterThan(before);
     ok(await server.client.callTool({ name: 'list_files', arguments: at }));
     ok(await server.client.callTool({ name: 'delete_file', arguments: { ...at, path: 'note.txt' } }));
