@@ -34,7 +34,7 @@ const cli = (args: string[]) =>
   });
 
 const tokensOf = (s: IssuedSecrets) => [...s.accessTokens, ...s.refreshTokens];
-/** What `from` issued that `to` was ever shown. */
+/** Tokens in both records: issued by one sandbox and presented to the other (either way round). */
 const crossed = (from: IssuedSecrets, to: IssuedSecrets) => {
   const seen = new Set(tokensOf(to));
   return tokensOf(from).filter((t) => seen.has(t)).length;
@@ -144,6 +144,11 @@ describe('wrong API', () => {
       expect(second.window.requestLog()).toEqual([]);
       expect(crossed(thirds, second.window.secrets())).toBe(0);
       expect(env.tabs()).toBe(tabs);
+      await expectNoSecretsLeaked({
+        sandbox: [thirds, second],
+        dirs: [configDir, home, tmp],
+        exclude: [file],
+      });
     } finally {
       await Promise.all(redirectors.map((r) => r.close()));
     }

@@ -41,8 +41,11 @@ function expectSecretsRecorded(secrets: IssuedSecrets): void {
   expect(secrets.codeVerifiers.length).toBeGreaterThan(0);
 }
 
-/** An in-process sandbox, or the API base URL of one whose window answers /_sandbox/secrets. */
-export type SecretSource = { api: string } | string;
+/**
+ * An in-process sandbox, or the API base URL of one whose window answers /_sandbox/secrets, or
+ * the record a sandbox answered before it closed.
+ */
+export type SecretSource = { api: string } | string | IssuedSecrets;
 
 /** Every secret the sandboxes issued or received, read through their /_sandbox/ window. */
 export async function sandboxSecrets(
@@ -54,11 +57,16 @@ export async function sandboxSecrets(
     authorizationCodes: [],
     codeVerifiers: [],
   };
-  for (const source of Array.isArray(sources) ? sources : [sources]) {
-    const api = typeof source === 'string' ? source : source.api;
-    const res = await fetch(`${api}/_sandbox/secrets`);
-    expect(res.status, `GET ${api}/_sandbox/secrets`).toBe(200);
-    const one = (await res.json()) as IssuedSecrets;
+  for (const source of (Array.isArray(sources) ? sources : [sources]) as SecretSource[]) {
+    let one: IssuedSecrets;
+    if (typeof source === 'object' && 'accessTokens' in source) {
+      one = source;
+    } else {
+      const api = typeof source === 'string' ? source : source.api;
+      const res = await fetch(`${api}/_sandbox/secrets`);
+      expect(res.status, `GET ${api}/_sandbox/secrets`).toBe(200);
+      one = (await res.json()) as IssuedSecrets;
+    }
     for (const kind of Object.keys(all) as Array<keyof IssuedSecrets>) all[kind].push(...one[kind]);
   }
   return all;
