@@ -188,12 +188,20 @@ export async function createAuthServer(opts: AuthServerOptions): Promise<AuthSer
     await next();
   });
 
-  // The window: capture what the token endpoint received and issued.
+  // The window: capture what the token and revocation endpoints received and issued.
   provider.use(async (ctx, next) => {
     try {
       await next();
     } finally {
+      // What was presented, issued here or not (a foreign token here was sent to the wrong server).
+      const bearer = /^Bearer +(\S+)/i.exec(String(ctx.headers.authorization ?? ''))?.[1];
+      ledger.received('accessTokens', bearer);
+      if (ctx.oidc?.route === 'revocation') {
+        const hint = ctx.oidc.params?.token_type_hint;
+        ledger.received(hint === 'refresh_token' ? 'refreshTokens' : 'accessTokens', ctx.oidc.params?.token);
+      }
       if (ctx.oidc?.route === 'token') {
+        ledger.received('refreshTokens', ctx.oidc.params?.refresh_token);
         ledger.secret('codeVerifiers', ctx.oidc.params?.code_verifier);
         ledger.secret('authorizationCodes', ctx.oidc.params?.code);
         if (ctx.status === 200 && typeof ctx.body === 'object' && ctx.body !== null) {
@@ -239,6 +247,7 @@ export async function createAuthServer(opts: AuthServerOptions): Promise<AuthSer
     },
     // The one place a presented access token is judged, whatever its format.
     async verifyAccessToken(token: string): Promise<TokenInfo | null> {
+      ledger.received('accessTokens', token);
       let at: AccessTokenFacts | undefined;
       if (verifyJwt) {
         const claims = verifyJwt(token);

@@ -4,6 +4,9 @@ import type { IssuedSecrets } from '../types.js';
 
 export type SecretKind = keyof IssuedSecrets;
 
+/** Real tokens are 43 characters and more (oidc-provider's opaque ids, JWTs). */
+const MIN_RECEIVED_LENGTH = 20;
+
 export class Ledger {
   readonly #secrets: Record<SecretKind, Set<string>> = {
     accessTokens: new Set(),
@@ -23,6 +26,15 @@ export class Ledger {
       for (const value of saved.secrets[kind]) this.#secrets[kind].add(value);
     }
     for (const [grantId, n] of Object.entries(saved.refreshCounts)) this.#refreshes.set(grantId, n);
+  }
+
+  /**
+   * A credential someone presented (a bearer token, a refresh token to rotate or revoke), whoever
+   * issued it: a token of another server that arrives here was sent to the wrong server. Values
+   * too short to be a credential are left out, so a test's junk token never becomes a scan word.
+   */
+  received(kind: SecretKind, value: unknown): void {
+    if (typeof value === 'string' && value.length >= MIN_RECEIVED_LENGTH) this.secret(kind, value);
   }
 
   secret(kind: SecretKind, value: unknown): void {

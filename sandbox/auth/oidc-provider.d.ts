@@ -48,6 +48,7 @@ declare module 'oidc-provider' {
   export interface KoaLikeContext {
     path: string;
     method: string;
+    headers: Record<string, string | string[] | undefined>;
     status: number;
     body: unknown;
     oidc?: {

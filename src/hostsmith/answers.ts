@@ -77,7 +77,8 @@ export function failure(res: RawResponse, operation: string, retryAfter?: number
 
 /** A 2xx answer: its JSON, checked against `schema` when there is one. */
 export function parseAnswer<T>(res: RawResponse, operation: string, schema?: z.ZodType<T>): T {
-  if (res.status === 204 || res.text === '') return undefined as T;
+  // Nothing to read is an answer only where nothing was expected.
+  if (res.status === 204 || (res.text === '' && !schema)) return undefined as T;
   let json: unknown;
   try {
     json = JSON.parse(res.text);

@@ -8,7 +8,7 @@ import type * as z from 'zod/v4';
 import type { Account, Partition, Session } from '../auth/types.js';
 import type { Logger } from '../log.js';
 import { failure, parseAnswer, type RawResponse, retryAfterSeconds, sleep, unreached } from './answers.js';
-import { HostsmithError } from './errors.js';
+import { HostsmithError, redirectError } from './errors.js';
 import { backoffMs, mayRetry, type Outcome, outcomeOf, RETRY_LIMITS } from './retry-policy.js';
 import { ROUTES, requestUrl } from './routes.js';
 import {
@@ -180,6 +180,7 @@ export class HostsmithClient {
         }
       }
       if (res.status >= 400) throw failure(res, operation);
+      if (res.status >= 300) throw redirectError(res.status, res.headers.location, operation, this.base);
       return parseAnswer(res, operation, opts.schema);
     }
   }

@@ -21,6 +21,8 @@ function describe(error: unknown): string {
   switch (error.code) {
     case 'invalid_argument':
       return error.message; // ours: refused before anything was sent, and it says so
+    case 'redirect':
+      return error.message; // ours: names the status, where it pointed, and the setting to check
     case 'not_found':
       return `Not found: ${error.message} Check the site_id and its partition with list_sites (a site lives in one partition).`;
     case 'conflict':

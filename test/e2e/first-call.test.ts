@@ -4,8 +4,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { startSandbox } from '../../sandbox/index.js';
-import { expectNoSecretsIn } from '../helpers/capture.js';
 import { e2e, ok, text } from '../helpers/e2e.js';
 import { ROOT } from '../helpers/mcp-server.js';
 
@@ -197,36 +195,6 @@ describe('first tool call', () => {
     // The stored tokens are the sandbox's own; none belongs to another API.
     expect(secrets.accessTokens).toContain(cred.access_token);
     expect(secrets.refreshTokens).toContain(cred.refresh_token);
-  });
-
-  it('keys credentials by API: a second API in the same store gets its own sign-in and tokens', async () => {
-    const other = await startSandbox({ port: 0, autoApprove: true, user: 'lin@example.com' });
-    try {
-      const server = await env.server({ api: other.api });
-      const account = ok<{ user: { email: string } }>(
-        await server.client.callTool({ name: 'get_account', arguments: { partition: 'eu' } }),
-      );
-      expect(account.user.email).toBe('lin@example.com');
-      await server.close();
-      const stored = JSON.parse(readFileSync(storeFile, 'utf8')) as {
-        credentials: Record<string, { access_token?: string; refresh_token?: string }>;
-      };
-      expect(Object.keys(stored.credentials).sort()).toEqual([env.sandbox.api, other.api].sort());
-      const mine = env.sandbox.window.secrets();
-      const theirs = other.window.secrets();
-      const ours = stored.credentials[env.sandbox.api]!;
-      const second = stored.credentials[other.api]!;
-      expect(mine.accessTokens).toContain(ours.access_token);
-      expect(theirs.accessTokens).not.toContain(ours.access_token);
-      expect(theirs.refreshTokens).not.toContain(ours.refresh_token);
-      expect(theirs.accessTokens).toContain(second.access_token);
-      expect(mine.accessTokens).not.toContain(second.access_token);
-      // The second server really talked to the other API (not to this one).
-      expect(other.window.requestLog().length).toBeGreaterThan(0);
-      expectNoSecretsIn(theirs);
-    } finally {
-      await other.close();
-    }
   });
 
   it('a second server process on the same store makes no new sign-in', async () => {

@@ -44,6 +44,11 @@ export interface StartServerOptions {
 export interface RunningServer {
   client: Client;
   stderr(): string;
+  /**
+   * What the client could not read as a message (a stdout line that is not JSON-RPC). Empty means
+   * the captured messages are all the server wrote on stdout.
+   */
+  transportErrors(): string[];
   close(): Promise<void>;
 }
 
@@ -52,9 +57,14 @@ class TappedTransport implements Transport {
   onclose?: () => void;
   onerror?: (error: Error) => void;
   onmessage?: Transport['onmessage'];
+  readonly errors: string[] = [];
   constructor(readonly inner: StdioClientTransport) {
     inner.onclose = () => this.onclose?.();
-    inner.onerror = (error) => this.onerror?.(error);
+    inner.onerror = (error) => {
+      this.errors.push(String(error));
+      captured.push(String(error));
+      this.onerror?.(error);
+    };
     inner.onmessage = (message) => {
       captured.push(JSON.stringify(message));
       this.onmessage?.(message);
@@ -95,10 +105,12 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
     { name: opts.clientName ?? 'hostsmith-e2e', version: '1.0.0' },
     opts.clientOptions,
   );
-  await client.connect(new TappedTransport(inner));
+  const tapped = new TappedTransport(inner);
+  await client.connect(tapped);
   return {
     client,
     stderr: () => stderr,
+    transportErrors: () => [...tapped.errors],
     close: () => client.close(),
   };
 }

@@ -3,6 +3,7 @@
 import * as client from 'openid-client';
 import { describe, expect, test } from 'vitest';
 import type { GrantInfo } from '../../sandbox/api/window.js';
+import { startSandbox } from '../../sandbox/index.js';
 import type { IssuedSecrets } from '../../sandbox/types.js';
 import { signIn } from '../helpers/oauth.js';
 import { call, startTestSandbox } from '../helpers/sandbox.js';
@@ -80,6 +81,44 @@ describe('grants, refreshes and secrets', () => {
     } finally {
       sb.window.setAccessTokenTtl(3600);
     }
+  });
+});
+
+describe('secrets received', () => {
+  test('credentials another server issued are recorded when presented here; short junk is not', async () => {
+    const other = await startSandbox({ port: 0 });
+    const foreign = await signIn(other, { email: 'lin@example.com' }).finally(() => other.close());
+    const before = sb.window.secrets();
+    const all = (s: IssuedSecrets) => [...s.accessTokens, ...s.refreshTokens];
+    expect(all(before)).not.toContain(foreign.accessToken);
+    // A bearer token at the API, a refresh token and a revocation at the token endpoints.
+    expect((await call(sb.api, 'GET', '/v1/account', { token: foreign.accessToken })).status).toBe(401);
+    const meta = await call<{ token_endpoint: string; revocation_endpoint: string }>(
+      sb.issuer,
+      'GET',
+      '/.well-known/oauth-authorization-server',
+    );
+    const mine = await signIn(sb);
+    const form = (fields: Record<string, string>) => ({
+      raw: new URLSearchParams({ client_id: mine.clientId, ...fields }).toString(),
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    const token = new URL(meta.json.token_endpoint).pathname;
+    const revocation = new URL(meta.json.revocation_endpoint).pathname;
+    const refresh = await call(
+      sb.issuer,
+      'POST',
+      token,
+      form({ grant_type: 'refresh_token', refresh_token: foreign.refreshToken }),
+    );
+    expect(refresh.status).toBe(400);
+    const revoked = foreign.accessToken.split('').reverse().join('');
+    await call(sb.issuer, 'POST', revocation, form({ token: revoked, token_type_hint: 'access_token' }));
+    expect((await call(sb.api, 'GET', '/v1/account', { token: 'junk' })).status).toBe(401);
+    const after = await call<IssuedSecrets>(sb.api, 'GET', '/_sandbox/secrets');
+    expect(after.json.accessTokens).toEqual(expect.arrayContaining([foreign.accessToken, revoked]));
+    expect(after.json.refreshTokens).toContain(foreign.refreshToken);
+    expect(all(after.json)).not.toContain('junk');
   });
 });
 
