@@ -91,6 +91,16 @@ describe('bad protocol input', () => {
     const answer = await server.request({ id: 5, method: 'tools/list', params: { cursor: 12 } });
     expect(answer.error?.code).toBe(-32602);
     expect(answer.error?.message).toMatch(/^Invalid params: params\.cursor: /);
+    // tools/call with arguments that are not an object: the SDK's -32602 came with the zod dump.
+    const call = await server.request({
+      id: 6,
+      method: 'tools/call',
+      params: { name: 'list_sites', arguments: null },
+    });
+    expect(call.error).toEqual({
+      code: -32602,
+      message: 'Invalid params: params.arguments: Invalid input: expected record, received null',
+    });
     await closed(server);
   });
 

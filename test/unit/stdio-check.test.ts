@@ -119,12 +119,38 @@ describe('asInvalidParams', () => {
     });
   });
 
+  it("gives the SDK's -32602 with a dump behind a prefix (tools/call arguments: null) the same words", () => {
+    const dump = JSON.stringify([
+      {
+        expected: 'record',
+        code: 'invalid_type',
+        path: ['params', 'arguments'],
+        message: 'Invalid input: expected record, received null',
+      },
+    ]);
+    const answer = {
+      jsonrpc: '2.0',
+      id: 2,
+      error: { code: -32602, message: `Invalid tools/call request: ${dump}` },
+    } as JSONRPCMessage;
+    expect(asInvalidParams(answer)).toEqual({
+      jsonrpc: '2.0',
+      id: 2,
+      error: {
+        code: -32602,
+        message: 'Invalid params: params.arguments: Invalid input: expected record, received null',
+      },
+    });
+  });
+
   it('leaves every other message as it is', () => {
     const others = [
       { jsonrpc: '2.0', id: 1, error: { code: -32603, message: 'Internal error' } },
       { jsonrpc: '2.0', id: 1, error: { code: -32603, message: '[1, 2]' } },
       { jsonrpc: '2.0', id: 1, error: { code: -32603, message: zodDump.replace('"params"', '"result"') } },
       { jsonrpc: '2.0', id: 1, error: { code: -32000, message: zodDump } },
+      { jsonrpc: '2.0', id: 1, error: { code: -32602, message: 'Tool nope not found' } },
+      { jsonrpc: '2.0', id: 1, error: { code: -32602, message: 'Invalid request: not [a dump]' } },
       { jsonrpc: '2.0', id: 1, result: { content: [] } },
       { jsonrpc: '2.0', method: 'notifications/progress', params: { progressToken: 1, progress: 1 } },
     ] as JSONRPCMessage[];

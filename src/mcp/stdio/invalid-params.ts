@@ -2,6 +2,8 @@
 // failure leaves as -32603 Internal error whose message is the zod issue list as JSON. That is
 // the client's mistake, not ours: this turns such an answer into -32602 naming the field, e.g.
 // `tools/list {"cursor": 12}` → "Invalid params: params.cursor: Invalid input: expected string…".
+// Some checks already answer -32602, but with the same dump behind a prefix ("Invalid tools/call
+// request: [ … ]" for `arguments: null`): those get the same words.
 import { type JSONRPCMessage, ProtocolErrorCode } from '@modelcontextprotocol/server';
 
 interface Issue {
@@ -11,7 +13,9 @@ interface Issue {
 
 /** The message to send instead, or the message itself when it is no such answer. */
 export function asInvalidParams(message: JSONRPCMessage): JSONRPCMessage {
-  if (!('error' in message) || message.error.code !== ProtocolErrorCode.InternalError) return message;
+  if (!('error' in message)) return message;
+  const { code } = message.error;
+  if (code !== ProtocolErrorCode.InternalError && code !== ProtocolErrorCode.InvalidParams) return message;
   const issues = issuesIn(message.error.message);
   if (!issues) return message;
   const detail = issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
@@ -23,10 +27,13 @@ export function asInvalidParams(message: JSONRPCMessage): JSONRPCMessage {
 
 /** The zod issues a message holds, when every one of them is about the request's params. */
 function issuesIn(text: string): Issue[] | undefined {
-  if (!text.startsWith('[')) return undefined;
+  // The dump alone, or behind one "…: " prefix.
+  const prefixEnd = text.indexOf(': [');
+  const start = text.startsWith('[') ? 0 : prefixEnd === -1 ? -1 : prefixEnd + 2;
+  if (start === -1) return undefined;
   let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
+    parsed = JSON.parse(text.slice(start));
   } catch {
     return undefined;
   }
