@@ -186,8 +186,8 @@ describe('a corrupt file', () => {
     const root = await tmp();
     const { lines, log } = capture();
     const store = await openStore({ root, client: 'c', storage: 'file', log });
-    mkdirSync(store.dir, { recursive: true });
-    writeFileSync(store.file, text);
+    mkdirSync(store.dir, { recursive: true, mode: 0o700 });
+    writeFileSync(store.file, text, { mode: 0o600 }); // right modes: the one line is the setting aside
     expect(await store.read(API)).toBeUndefined();
     expect(await store.readRegistration('http://issuer')).toBeUndefined();
     expect(existsSync(store.file)).toBe(false);
@@ -209,7 +209,7 @@ describe('a corrupt file', () => {
     const holder = new StoreFileIO(dir, capture().log);
     const reader = new StoreFileIO(dir, log);
     await holder.ensureDir();
-    writeFileSync(holder.file, 'garbage');
+    writeFileSync(holder.file, 'garbage', { mode: 0o600 });
     let readerDone: Promise<unknown> | undefined;
     await holder.withLock(async () => {
       // The reader finds garbage and queues for the lock; the holder then fixes the file.

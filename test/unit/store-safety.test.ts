@@ -103,7 +103,12 @@ describe('a symlink as the hostsmith folder', () => {
     const real = await tmp();
     const home = await tmp();
     symlinkSync(real, join(home, '.config'));
-    const store = await openStore({ root: join(home, '.config'), client: 'c', storage: 'file', log: capture().log });
+    const store = await openStore({
+      root: join(home, '.config'),
+      client: 'c',
+      storage: 'file',
+      log: capture().log,
+    });
     await store.write(API, credential);
     expect((await store.read(API))?.refresh_token).toBe('refresh-token-one');
     expect(existsSync(join(real, 'c/hostsmith/oauth.json'))).toBe(true);
