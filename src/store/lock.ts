@@ -52,7 +52,7 @@ async function tryCreate(path: string, owner: LockOwner): Promise<boolean> {
 }
 
 /** The lock as it is now; undefined when it vanished. A link is refused. */
-async function inspect(path: string): Promise<Seen | undefined> {
+export async function inspect(path: string): Promise<Seen | undefined> {
   const plain = await checkEntry(path, 'file').catch(async (error: unknown) => {
     // A folder: an earlier version's lock, judged by its age alone.
     if (error instanceof StoreError && error.code === 'STORE_UNSAFE' && !(await lstat(path)).isSymbolicLink())
@@ -74,7 +74,7 @@ async function inspect(path: string): Promise<Seen | undefined> {
 }
 
 /** Move the judged lock away; true when it was that lock (and not a newer one) that moved. */
-async function takeOver(path: string, seen: Seen): Promise<boolean> {
+export async function takeOver(path: string, seen: Seen): Promise<boolean> {
   const aside = `${path}.stale-${randomBytes(6).toString('hex')}`;
   try {
     await rename(path, aside);

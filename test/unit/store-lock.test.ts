@@ -170,3 +170,77 @@ describe('the lock file', () => {
     expect(lines).toEqual([]);
   });
 });
+
+describe('breaking a stale lock', () => {
+  it('two takers racing for one stale lock: one wins, the other waits for it (20 rounds)', async () => {
+    const { acquireLock } = await import('../../src/store/lock.js');
+    const { utimesSync } = await import('node:fs');
+    const dir = await tmp();
+    const path = join(dir, 'oauth.json.lock');
+    const { lines, log } = capture();
+    for (let round = 0; round < 20; round++) {
+      writeFileSync(path, JSON.stringify({ ...thisProcess(), hostname: 'elsewhere', nonce: `old-${round}` }));
+      const old = new Date(Date.now() - 30_000);
+      utimesSync(path, old, old);
+      const inside: number[] = [];
+      let overlap = false;
+      await Promise.all(
+        [1, 2, 3].map(async (who) => {
+          const release = await acquireLock(path, join(dir, 'oauth.json'), { log });
+          if (inside.length > 0) overlap = true;
+          inside.push(who);
+          await sleep(5);
+          inside.pop();
+          await release();
+        }),
+      );
+      expect(overlap, `round ${round}`).toBe(false);
+    }
+    expect(lines.filter((l) => /Took over/.test(l))).toHaveLength(20); // one taker per stale lock
+    expect(existsSync(path)).toBe(false);
+  });
+
+  it('a taker that judged an old lock never removes the newer one another taker made meanwhile', async () => {
+    const { inspect, takeOver } = await import('../../src/store/lock.js');
+    const { renameSync, utimesSync } = await import('node:fs');
+    const dir = await tmp();
+    const path = join(dir, 'oauth.json.lock');
+    writeFileSync(path, JSON.stringify({ ...thisProcess(), hostname: 'elsewhere', nonce: 'old' }));
+    const old = new Date(Date.now() - 30_000);
+    utimesSync(path, old, old);
+    const judged = await inspect(path);
+    expect(judged?.owner?.nonce).toBe('old');
+    // Another taker was quicker: moved the old lock away and made its own.
+    renameSync(path, `${path}.gone`);
+    const fresh = JSON.stringify({ ...thisProcess(), nonce: 'fresh' });
+    writeFileSync(path, fresh);
+    expect(await takeOver(path, judged!)).toBe(false);
+    expect(readFileSync(path, 'utf8')).toBe(fresh); // put back where it was
+    // The lock it judged is still there: that one it takes.
+    const again = await inspect(path);
+    expect(await takeOver(path, again!)).toBe(true);
+    expect(existsSync(path)).toBe(false);
+  });
+});
+
+describe('between processes', () => {
+  it('serializes read-modify-write: 6 processes × 10 increments lose none', async () => {
+    const { spawn } = await import('node:child_process');
+    const dir = join(await tmp(), 'c/hostsmith');
+    const script = `
+      import { StoreFileIO } from ${JSON.stringify(join(import.meta.dirname, '../../src/store/file-store.ts'))};
+      const io = new StoreFileIO(${JSON.stringify(dir)}, { debug() {}, info() {}, warn() {}, error() {} });
+      for (let i = 0; i < 10; i++)
+        await io.update((c) => {
+          const n = c.registrations.n?.registered_at ?? 0;
+          c.registrations.n = { client_id: 'n', registered_at: n + 1 };
+        });`;
+    const children = Array.from({ length: 6 }, () =>
+      spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: 'inherit' }),
+    );
+    const codes = await Promise.all(children.map((c) => new Promise((resolve) => c.once('exit', resolve))));
+    expect(codes).toEqual(Array(6).fill(0));
+    expect((await new StoreFileIO(dir, capture().log).read()).registrations.n?.registered_at).toBe(60);
+    expect(existsSync(join(dir, 'oauth.json.lock'))).toBe(false);
+  }, 60_000);
+});
