@@ -186,13 +186,14 @@ export class StoreFileIO {
       );
       try {
         if (!this.swept) {
-          await this.said('clean up next to', this.file, 'STORE_WRITE_FAILED', () =>
-            sweepTemps(this.file, (text) => parse(text) !== undefined, this.log, {
-              platform: this.platform,
-              ...(this.fs ? { fs: this.fs } : {}),
-            }),
-          );
+          // Once per store: a sweep that cannot finish says so and never fails the caller.
           this.swept = true;
+          await sweepTemps(this.file, (text) => parse(text) !== undefined, this.log, {
+            platform: this.platform,
+            ...(this.fs ? { fs: this.fs } : {}),
+          }).catch((error: Error) => {
+            this.log.warn(`Could not clean up temp files next to ${this.file}: ${error.message}`);
+          });
         }
         return await this.holding.run(true, fn);
       } finally {

@@ -47,23 +47,35 @@ export async function sweepTemps(
     const text = await readNoFollow(path).catch(() => '');
     if (valid(text)) best = { path, mtime: stats.mtimeMs };
   }
+  const left: string[] = [];
   if (best) {
-    if (opts.platform !== 'win32') await chmod(best.path, 0o600);
-    await renameRetrying(best.path, file, { verb: 'replace', file }, opts.fs);
+    try {
+      if (opts.platform !== 'win32') await chmod(best.path, 0o600);
+      await renameRetrying(best.path, file, { verb: 'replace', file }, opts.fs);
+    } catch (error) {
+      left.push(`${basename(best.path)} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+      best = undefined;
+    }
   }
   let deleted = 0;
   for (const name of names) {
     const path = join(dir, name);
+    if (left.some((l) => l.startsWith(`${name} `))) continue;
     if (path === best?.path) continue;
-    await unlink(path).then(
-      () => deleted++,
-      (error: NodeJS.ErrnoException) => {
-        if (error.code !== 'ENOENT') throw error;
-      },
-    );
+    try {
+      await unlink(path);
+      deleted++;
+    } catch (error) {
+      // Windows: a scanner may hold it for a moment. Named, so a person can delete it.
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT') left.push(`${name} (${code ?? 'error'})`);
+    }
   }
   const recovered = best ? `recovered the newest sign-in from ${basename(best.path)} into ${file}, ` : '';
+  const stuck = left.length
+    ? ` Could not remove ${left.join(', ')}: they may hold a token pair, so delete them by hand.`
+    : '';
   log.warn(
-    `A write to ${file} was interrupted earlier: ${recovered}deleted ${deleted} leftover temp file${deleted === 1 ? '' : 's'}.`,
+    `A write to ${file} was interrupted earlier: ${recovered}deleted ${deleted} leftover temp file${deleted === 1 ? '' : 's'}.${stuck}`,
   );
 }

@@ -1,7 +1,7 @@
 // Temp files left by a write that was killed: named oauth.json.tmp-<pid>-<random>; when the store
 // opens, under the lock, one that validates and is newer than oauth.json is recovered (it may hold
 // the newest refresh token), the rest are deleted, and stderr says what was done.
-import { readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -112,5 +112,21 @@ describe('leftovers of a killed write, when the store opens', () => {
     });
     expect((await io.read()).registrations.i?.client_id).toBe('only');
     expect(readdirSync(dir)).toEqual(['oauth.json']);
+  });
+
+  it('one it cannot remove is named on stderr, and the call goes on', async () => {
+    const { dir, io, lines } = await storeWith({
+      'oauth.json': [json('current'), 10],
+      'oauth.json.tmp-7-aaaaaaaaaaaa': [json('older'), 30],
+    });
+    mkdirSync(join(dir, 'oauth.json.tmp-8-bbbbbbbbbbbb')); // unlink refuses a folder
+    await io.update((c) => {
+      c.registrations.j = { client_id: 'j', registered_at: 2 };
+    });
+    expect(Object.keys((await io.read()).registrations).sort()).toEqual(['i', 'j']);
+    expect(readdirSync(dir).sort()).toEqual(['oauth.json', 'oauth.json.tmp-8-bbbbbbbbbbbb']);
+    expect(lines.join('')).toMatch(
+      /deleted 1 leftover temp file\. Could not remove oauth\.json\.tmp-8-bbbbbbbbbbbb \(E[A-Z]+\).*delete them by hand/,
+    );
   });
 });
