@@ -5,7 +5,7 @@
 // processes breaking one stale lock cannot both win. A folder lock (proper-lockfile, used by
 // earlier versions) is honoured the same way, by its age.
 import { randomBytes } from 'node:crypto';
-import { type BigIntStats, constants } from 'node:fs';
+import { type BigIntStats, constants, readFileSync, unlinkSync } from 'node:fs';
 import { link, lstat, lutimes, open, rename, rm, unlink } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../log.js';
@@ -134,13 +134,31 @@ export async function acquireLock(
   );
 }
 
+/** Locks this process holds (path → record): a process that exits while holding one lets go. */
+const held = new Map<string, string>();
+let exitHook = false;
+
+function releaseOnExit(path: string, record: string): void {
+  held.set(path, record);
+  if (exitHook) return;
+  exitHook = true;
+  process.on('exit', () => {
+    for (const [lock, mine] of held) {
+      try {
+        if (readFileSync(lock, 'utf8') === mine) unlinkSync(lock);
+      } catch {
+        // Gone already, or not ours to remove.
+      }
+    }
+  });
+}
+
 /** Keep our lock fresh; release removes it only while it is still ours. */
 function holding(path: string, file: string, mine: LockOwner, opts: LockOptions): () => Promise<void> {
   let lost = false;
-  const ours = async () => {
-    const text = await readNoFollow(path).catch(() => '');
-    return text === JSON.stringify(mine);
-  };
+  const record = JSON.stringify(mine);
+  releaseOnExit(path, record);
+  const ours = async () => (await readNoFollow(path).catch(() => '')) === record;
   const timer = setInterval(async () => {
     if (lost) return;
     if (await ours()) {
@@ -154,6 +172,7 @@ function holding(path: string, file: string, mine: LockOwner, opts: LockOptions)
   timer.unref();
   return async () => {
     clearInterval(timer);
+    if (held.get(path) === record) held.delete(path);
     if (!lost && (await ours())) await unlink(path).catch(() => {});
   };
 }

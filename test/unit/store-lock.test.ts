@@ -3,7 +3,7 @@
 // time match no running process is taken over at once with one stderr line; any other lock waits
 // for the stale timeout. The pure rules are tested for linux, darwin and win32.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -243,4 +243,19 @@ describe('between processes', () => {
     expect((await new StoreFileIO(dir, capture().log).read()).registrations.n?.registered_at).toBe(60);
     expect(existsSync(join(dir, 'oauth.json.lock'))).toBe(false);
   }, 60_000);
+});
+
+describe('a process that exits holding the lock', () => {
+  it('lets it go on its way out', async () => {
+    const { spawnSync: run } = await import('node:child_process');
+    const dir = join(await tmp(), 'c/hostsmith');
+    const script = `
+      import { StoreFileIO } from ${JSON.stringify(join(import.meta.dirname, '../../src/store/file-store.ts'))};
+      const io = new StoreFileIO(${JSON.stringify(dir)}, { debug() {}, info() {}, warn() {}, error() {} });
+      await io.withLock(async () => process.exit(3));`;
+    const child = run(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script]);
+    expect(child.status).toBe(3);
+    expect(existsSync(join(dir, 'oauth.json'))).toBe(false);
+    expect(readdirSync(dir)).toEqual([]);
+  });
 });
