@@ -59,6 +59,8 @@ export class StoreFileIO {
   private readonly holding = new AsyncLocalStorage<boolean>();
   /** Leftover temp files are dealt with once, the first time the store is used. */
   private swept = false;
+  /** The failure last said: the same one again (the next call, the next read) is not repeated. */
+  private lastSaid: string | undefined;
 
   constructor(
     readonly dir: string,
@@ -71,7 +73,10 @@ export class StoreFileIO {
     this.lockPath = `${this.file}.lock`;
   }
 
-  /** Log a StoreError once (at the default level), then throw it; others are put in words first. */
+  /**
+   * Put a failure in words and say it on stderr (at the default level) once, then throw it. Until
+   * the file is read or written again, the same failure is not said again.
+   */
   private async said<T>(
     doing: string,
     path: string,
@@ -79,13 +84,14 @@ export class StoreFileIO {
     fn: () => Promise<T>,
   ): Promise<T> {
     try {
-      return await fn();
+      const result = await fn();
+      if (doing === 'read' || doing === 'write') this.lastSaid = undefined;
+      return result;
     } catch (error) {
       const failure = storeErrorFor(doing, path, error, code);
-      if (!said.has(failure)) {
-        said.add(failure);
-        this.log.error(failure.message);
-      }
+      if (!said.has(failure) && failure.message !== this.lastSaid) this.log.error(failure.message);
+      said.add(failure);
+      this.lastSaid = failure.message;
       throw failure;
     }
   }
