@@ -4,6 +4,7 @@
 // with EPERM, EACCES or EBUSY, and usually lets go within milliseconds. So the rename is retried
 // for about a second, then fails in words; the temp file never outlives a failure.
 import { randomBytes } from 'node:crypto';
+import { constants } from 'node:fs';
 import * as nodeFs from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -65,6 +66,14 @@ function busy(what: { verb: string; file: string }, code: string, cause: unknown
   );
 }
 
+/** Never through a link: O_EXCL alone refuses one, O_NOFOLLOW says so where the OS has it. */
+const CREATE = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0);
+
+/** Our temp file names, `<file>.tmp-<pid>-<random>`: a sweep can tell them (temp-sweep.ts). */
+export function tempName(file: string): string {
+  return `${file}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`;
+}
+
 /**
  * Write `text` to `file` atomically: a reader sees the old content or the new, never a part.
  * On failure the old file is untouched and the temp file is removed; the error says why.
@@ -76,8 +85,8 @@ export async function replaceFile(
 ): Promise<void> {
   const fs = options.fs ?? nodeFs;
   const mode = options.mode ?? 0o600;
-  const temp = `${file}.tmp-${randomBytes(6).toString('hex')}`;
-  const handle = await fs.open(temp, 'wx', mode);
+  const temp = tempName(file);
+  const handle = await fs.open(temp, CREATE, mode);
   try {
     try {
       await handle.writeFile(text, 'utf8');

@@ -38,6 +38,8 @@ export interface StartServerOptions {
   /** Extra environment (BROWSER, SCRIPTED_BROWSER_*, …). BROWSER defaults to the scripted browser. */
   env?: Record<string, string>;
   clientName?: string;
+  /** A command the server runs under, e.g. setpriv's words to drop root; node and its args follow. */
+  runUnder?: string[];
   clientOptions?: ConstructorParameters<typeof Client>[1];
 }
 
@@ -82,9 +84,18 @@ class TappedTransport implements Transport {
 }
 
 export async function startServer(opts: StartServerOptions): Promise<RunningServer> {
+  const argv = [
+    ...(opts.runUnder ?? []),
+    process.execPath,
+    ...(opts.nodeArgs ?? []),
+    BIN,
+    '--storage',
+    'file',
+    ...(opts.args ?? []),
+  ];
   const inner = new StdioClientTransport({
-    command: process.execPath,
-    args: [...(opts.nodeArgs ?? []), BIN, '--storage', 'file', ...(opts.args ?? [])],
+    command: argv[0] ?? process.execPath,
+    args: argv.slice(1),
     env: {
       PATH: process.env.PATH ?? '',
       HOME: opts.configDir,

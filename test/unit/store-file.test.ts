@@ -171,8 +171,18 @@ describe('atomic writes', () => {
     await new Promise((resolve) => child.once('exit', resolve));
     expect(reads).toBeGreaterThanOrEqual(50);
     expect(seen.size).toBeGreaterThanOrEqual(4); // the file really changed under the reader
-    expect(Object.keys((await io.read()).registrations)).toHaveLength(2000);
+    // The killed writer held the lock (or had just let it go) and may have left a temp file with
+    // the newest content: the next store to open takes the dead holder's lock at once, recovers
+    // or deletes the temp file, and says so.
+    const heldAtKill = existsSync(io.lockPath);
+    const { lines, log } = capture();
+    const next = new StoreFileIO(dir, log);
+    await next.update(() => {});
+    expect(Object.keys((await next.read()).registrations)).toHaveLength(2000);
     expect(corruptFiles(dir)).toEqual([]);
+    expect(readdirSync(dir).sort()).toEqual(['oauth.json']);
+    if (heldAtKill) expect(lines.join('')).toMatch(/Took over the lock .*no longer running/);
+    expect(lines.join('')).not.toMatch(/has not touched it/); // never the stale wait
   }, 30_000);
 });
 
@@ -186,8 +196,8 @@ describe('a corrupt file', () => {
     const root = await tmp();
     const { lines, log } = capture();
     const store = await openStore({ root, client: 'c', storage: 'file', log });
-    mkdirSync(store.dir, { recursive: true });
-    writeFileSync(store.file, text);
+    mkdirSync(store.dir, { recursive: true, mode: 0o700 });
+    writeFileSync(store.file, text, { mode: 0o600 }); // right modes: the one line is the setting aside
     expect(await store.read(API)).toBeUndefined();
     expect(await store.readRegistration('http://issuer')).toBeUndefined();
     expect(existsSync(store.file)).toBe(false);
@@ -209,7 +219,7 @@ describe('a corrupt file', () => {
     const holder = new StoreFileIO(dir, capture().log);
     const reader = new StoreFileIO(dir, log);
     await holder.ensureDir();
-    writeFileSync(holder.file, 'garbage');
+    writeFileSync(holder.file, 'garbage', { mode: 0o600 });
     let readerDone: Promise<unknown> | undefined;
     await holder.withLock(async () => {
       // The reader finds garbage and queues for the lock; the holder then fixes the file.

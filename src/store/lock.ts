@@ -1,0 +1,178 @@
+// The cross-process store lock: `oauth.json.lock`, created with O_EXCL (never through a link),
+// holding its owner's record. The holder touches it every 2 s; a lock untouched for 10 s is
+// stale and taken over. A lock whose owner is certainly gone (lock-owner.ts) is taken over at
+// once. A takeover renames the lock away and checks it moved the very lock it judged, so two
+// processes breaking one stale lock cannot both win. A folder lock (proper-lockfile, used by
+// earlier versions) is honoured the same way, by its age.
+import { randomBytes } from 'node:crypto';
+import { type BigIntStats, constants, readFileSync, unlinkSync } from 'node:fs';
+import { link, lstat, lutimes, open, rename, rm, unlink } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Logger } from '../log.js';
+import { StoreError, storeErrorFor } from './errors.js';
+import { checkEntry, NOFOLLOW, readNoFollow } from './guard.js';
+import {
+  type LockOwner,
+  LockOwnerSchema,
+  ownerIsGone,
+  type ProcessProbe,
+  realProbe,
+  thisProcess,
+} from './lock-owner.js';
+
+export interface LockOptions {
+  log: Logger;
+  platform?: NodeJS.Platform;
+  staleMs?: number;
+  refreshMs?: number;
+  /** How long to wait for a live holder before failing in words. */
+  waitMs?: number;
+  probe?: ProcessProbe;
+}
+
+type Seen = { stats: BigIntStats; owner?: LockOwner };
+
+async function tryCreate(path: string, owner: LockOwner): Promise<boolean> {
+  let handle: Awaited<ReturnType<typeof open>>;
+  try {
+    handle = await open(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | NOFOLLOW, 0o600);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  }
+  try {
+    await handle.writeFile(JSON.stringify(owner));
+  } catch (error) {
+    await handle.close();
+    await unlink(path).catch(() => {});
+    throw error;
+  }
+  await handle.close();
+  return true;
+}
+
+/** The lock as it is now; undefined when it vanished. A link is refused. */
+export async function inspect(path: string): Promise<Seen | undefined> {
+  const plain = await checkEntry(path, 'file').catch(async (error: unknown) => {
+    // A folder: an earlier version's lock, judged by its age alone.
+    if (error instanceof StoreError && error.code === 'STORE_UNSAFE' && !(await lstat(path)).isSymbolicLink())
+      return null;
+    throw error;
+  });
+  if (plain === undefined) return undefined;
+  const stats = await lstat(path, { bigint: true }).catch(() => undefined);
+  if (!stats) return undefined;
+  if (plain === null) return { stats };
+  const text = await readNoFollow(path).catch(() => '');
+  let owner: LockOwner | undefined;
+  try {
+    owner = LockOwnerSchema.parse(JSON.parse(text));
+  } catch {
+    owner = undefined; // killed between create and write: judged by age
+  }
+  return { stats, owner };
+}
+
+/** Move the judged lock away; true when it was that lock (and not a newer one) that moved. */
+export async function takeOver(path: string, seen: Seen): Promise<boolean> {
+  const aside = `${path}.stale-${randomBytes(6).toString('hex')}`;
+  try {
+    await rename(path, aside);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw error;
+  }
+  const moved = await lstat(aside, { bigint: true });
+  const same = moved.ino === seen.stats.ino && moved.mtimeNs === seen.stats.mtimeNs;
+  // A newer lock moved by mistake goes back, unless yet another one is there already.
+  if (!same) await (moved.isDirectory() ? rename(aside, path) : link(aside, path)).catch(() => {});
+  await rm(aside, { recursive: true, force: true });
+  return same;
+}
+
+/** Take the lock at `path` (the lock of `file`); resolves to its release. */
+export async function acquireLock(
+  path: string,
+  file: string,
+  opts: LockOptions,
+): Promise<() => Promise<void>> {
+  const platform = opts.platform ?? process.platform;
+  const staleMs = opts.staleMs ?? 10_000;
+  const mine: LockOwner = { ...thisProcess(platform), nonce: randomBytes(8).toString('hex') };
+  const deadline = Date.now() + (opts.waitMs ?? 60_000);
+  let delay = 15;
+  let holder: LockOwner | undefined;
+  try {
+    for (;;) {
+      if (await tryCreate(path, mine)) return holding(path, file, mine, opts);
+      const seen = await inspect(path);
+      if (!seen) continue;
+      holder = seen.owner;
+      const gone = seen.owner && ownerIsGone(seen.owner, mine, opts.probe ?? realProbe, platform);
+      const age = Date.now() - Number(seen.stats.mtimeMs);
+      if ((gone || age > staleMs) && (await takeOver(path, seen))) {
+        opts.log.warn(
+          gone
+            ? `Took over the lock ${path}: its holder (pid ${seen.owner?.pid}) is no longer running.`
+            : `Took over the lock ${path}: its holder${seen.owner ? ` (pid ${seen.owner.pid} on ${seen.owner.hostname})` : ''} has not touched it for ${Math.round(age / 1000)} s.`,
+        );
+        continue;
+      }
+      if (Date.now() > deadline) break;
+      await sleep(delay * (0.5 + Math.random()));
+      delay = Math.min(150, delay * 1.3);
+    }
+  } catch (error) {
+    throw storeErrorFor('lock', file, error, 'STORE_LOCK_FAILED');
+  }
+  const who = holder
+    ? `Another Hostsmith MCP process (pid ${holder.pid} on ${holder.hostname})`
+    : 'Another process';
+  throw new StoreError(
+    'STORE_LOCK_FAILED',
+    `Cannot lock ${file}: ${who} has held ${path} for over ${Math.round((opts.waitMs ?? 60_000) / 1000)} s. Try again in a moment; if no such process is running, delete ${path}.`,
+  );
+}
+
+/** Locks this process holds (path → record): a process that exits while holding one lets go. */
+const held = new Map<string, string>();
+let exitHook = false;
+
+function releaseOnExit(path: string, record: string): void {
+  held.set(path, record);
+  if (exitHook) return;
+  exitHook = true;
+  process.on('exit', () => {
+    for (const [lock, mine] of held) {
+      try {
+        if (readFileSync(lock, 'utf8') === mine) unlinkSync(lock);
+      } catch {
+        // Gone already, or not ours to remove.
+      }
+    }
+  });
+}
+
+/** Keep our lock fresh; release removes it only while it is still ours. */
+function holding(path: string, file: string, mine: LockOwner, opts: LockOptions): () => Promise<void> {
+  let lost = false;
+  const record = JSON.stringify(mine);
+  releaseOnExit(path, record);
+  const ours = async () => (await readNoFollow(path).catch(() => '')) === record;
+  const timer = setInterval(async () => {
+    if (lost) return;
+    if (await ours()) {
+      const now = new Date();
+      await lutimes(path, now, now).catch(() => {});
+      return;
+    }
+    lost = true;
+    opts.log.warn(`The lock on ${file} was lost while held (${path} was removed or taken over).`);
+  }, opts.refreshMs ?? 2_000);
+  timer.unref();
+  return async () => {
+    clearInterval(timer);
+    if (held.get(path) === record) held.delete(path);
+    if (!lost && (await ours())) await unlink(path).catch(() => {});
+  };
+}
