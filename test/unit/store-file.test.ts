@@ -279,7 +279,6 @@ describe('the lock', () => {
   it('is re-entrant, and concurrent holders in one process take turns in order', async () => {
     const io = new StoreFileIO(join(await tmp(), 'c/hostsmith'), capture().log);
     const order: number[] = [];
-    const start = performance.now();
     await Promise.all(
       Array.from({ length: 40 }, (_, i) =>
         io.withLock(async () => {
@@ -295,11 +294,11 @@ describe('the lock', () => {
         }),
       ),
     );
-    const ms = performance.now() - start;
     const final = await io.read();
     expect(final.registrations.n?.registered_at).toBe(40);
     expect(final.registrations.inner?.registered_at).toBe(39);
+    // Strict arrival order: the holders queued in process, none polled the lock file for its turn
+    // (polling would let them in out of order). How long it takes belongs in bench/, not here.
     expect(order).toEqual(Array.from({ length: 40 }, (_, i) => i));
-    expect(ms).toBeLessThan(5000);
   });
 });
