@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { e2e, ok } from '../helpers/e2e.js';
 import { INITIALIZE, type RunningHttpServer, rawPost, startHttpServer } from '../helpers/http-server.js';
+import { tempDir } from '../helpers/mcp-server.js';
+import { completeSignIn } from '../helpers/scripted-browser.js';
 
 const env = await e2e();
 const server: RunningHttpServer = await startHttpServer({
@@ -45,6 +47,31 @@ describe('serve --http', () => {
     expect(env.tabs()).toBe(1);
     expect(existsSync(join(env.configDir, 'http-host-b'))).toBe(false);
     expect(existsSync(join(env.configDir, 'http-host-c'))).toBe(false);
+  });
+
+  it.each([
+    ['2025-11-25 (mid-call, on the session)', {}],
+    ['2026-07-28 (an input round: its sealed state verified by the next request)', MODERN],
+  ])('URL elicitation shows the sign-in link, %s', async (_, era) => {
+    const alone = await startHttpServer({ api: env.sandbox.api, configDir: tempDir() });
+    try {
+      const client = await alone.connect({
+        name: 'http-elicit',
+        clientOptions: { ...era, capabilities: { elicitation: { url: {} } } },
+      });
+      const shown: string[] = [];
+      client.setRequestHandler('elicitation/create', async (request) => {
+        const url = (request.params as { url?: string }).url;
+        if (!url) return { action: 'decline' as const };
+        shown.push(url);
+        setTimeout(() => void completeSignIn(url, { action: 'approve' }), 100);
+        return { action: 'accept' as const };
+      });
+      ok(await client.callTool({ name: 'get_account', arguments: {} }));
+      expect(shown).toHaveLength(1);
+    } finally {
+      expect(await alone.kill('SIGTERM')).toEqual({ code: 0, signal: null });
+    }
   });
 
   it('refuses a missing or wrong secret with 401', async () => {
