@@ -2,6 +2,7 @@
 // and turns its outcome into an exit code. Nothing below this layer reads argv or exits.
 import { parseArgs } from 'node:util';
 import { HOST_IDS } from '../commands/config/hosts.js';
+import { HTTP_FLAGS, HTTP_HELP, HttpFlagError, httpOptions } from '../commands/serve/http-options.js';
 import { warnIfOutsideProfile } from '../commands/shared/config-root.js';
 import {
   resolveSettings,
@@ -19,6 +20,8 @@ const USAGE = `hostsmith-mcp ${VERSION}: an MCP server for your Hostsmith static
 
 Usage:
   hostsmith-mcp [serve]     run the MCP server over stdio (what an MCP client starts)
+  hostsmith-mcp serve --http [--port 3333]
+                            run it over local HTTP instead, at http://127.0.0.1:<port>/mcp
   hostsmith-mcp login       sign in from the terminal
   hostsmith-mcp logout      revoke the sign-in at Hostsmith and delete the local credentials
   hostsmith-mcp status      show where credentials are stored and whether they still work
@@ -32,6 +35,8 @@ Run "hostsmith-mcp <command> --help" for a command's own options.
 
 ${SETTINGS_HELP}
 
+${HTTP_HELP}
+
 Add to an MCP client's config (on Windows: "command": "cmd", "args": ["/c", "npx", "-y", "hostsmith-mcp"]):
   { "mcpServers": { "hostsmith": { "command": "npx", "args": ["-y", "hostsmith-mcp"] } } }
 `;
@@ -40,12 +45,12 @@ type Command = 'serve' | 'login' | 'logout' | 'status' | 'config';
 const COMMANDS: readonly Command[] = ['serve', 'login', 'logout', 'status', 'config'];
 
 const COMMAND_FLAGS = {
-  serve: {},
+  serve: HTTP_FLAGS,
   login: { timeout: { type: 'string' } },
   logout: { json: { type: 'boolean' } },
   status: { json: { type: 'boolean' } },
   // --platform: print another platform's entry (tests, docs); not in --help.
-  config: { platform: { type: 'string' } },
+  config: { platform: { type: 'string' }, ...HTTP_FLAGS },
 } as const;
 
 export async function main(argv: string[], io: IO = processIO): Promise<number> {
@@ -75,10 +80,12 @@ export async function main(argv: string[], io: IO = processIO): Promise<number> 
     return run({ io, flags: values as Record<string, unknown>, positionals: parsed.positionals });
   }
   let settings: ReturnType<typeof resolveSettings>;
+  let http: ReturnType<typeof httpOptions>;
   try {
     settings = resolveSettings(values as SettingsFlags, io.env);
+    http = httpOptions(values as Record<string, unknown>);
   } catch (error) {
-    if (error instanceof SettingsError) {
+    if (error instanceof SettingsError || error instanceof HttpFlagError) {
       io.err(`hostsmith-mcp: ${error.message}\n`);
       return 2;
     }
@@ -89,7 +96,7 @@ export async function main(argv: string[], io: IO = processIO): Promise<number> 
   switch (command) {
     case 'serve': {
       const { run } = await import('../commands/serve/run.js');
-      return run({ settings, io, version: VERSION });
+      return run({ settings, io, version: VERSION, ...(http ? { http } : {}) });
     }
     default: {
       const mod = await loadCommand(command);

@@ -60,6 +60,26 @@ export interface ServerOptions {
    * unsubscribe function.
    */
   subscribeStoreWaits?(listener: (message: string) => void): () => void;
+  /**
+   * What one connection remembers between calls. A stdio connection, or a 2025 HTTP session,
+   * is one server, which makes its own; 2026-07-28 over HTTP builds a server per request, and
+   * hands each the same one so that a round's requestState verifies on the next request.
+   */
+  connection?: ConnectionState;
+}
+
+/** The sign-in memory of one connection (see ServerOptions.connection). */
+export interface ConnectionState {
+  /** The key sealing requestState (2026-07-28 sign-in rounds). */
+  requestStateKey: Buffer;
+  /** Sign-in links the person accepted through URL elicitation. */
+  acceptedLinks: Set<string>;
+  /** Sign-in links the client answered for the person without showing them. */
+  notShownLinks: Set<string>;
+}
+
+export function newConnectionState(): ConnectionState {
+  return { requestStateKey: randomBytes(32), acceptedLinks: new Set(), notShownLinks: new Set() };
 }
 
 type CallResult = {
@@ -78,19 +98,21 @@ export { SIGN_IN_MESSAGE };
 export function createServer(opts: ServerOptions): McpServer {
   // 2026-07-28: the sign-in link an inputRequired round showed, and when it was shown (ms since
   // the epoch), travel to the client and back in requestState, sealed (HMAC) so that a client
-  // can neither forge nor alter them. One process serves every round of a stdio connection, so a
-  // per-process key will do.
-  const signInState = createRequestStateCodec<SignInState>({ key: randomBytes(32), ttlSeconds: 600 });
+  // can neither forge nor alter them. The key lives as long as the connection's state.
+  const connection = opts.connection ?? newConnectionState();
+  const signInState = createRequestStateCodec<SignInState>({
+    key: connection.requestStateKey,
+    ttlSeconds: 600,
+  });
   const server = new McpServer(
     { name: 'hostsmith-mcp', title: 'Hostsmith', version: opts.version },
     { instructions: INSTRUCTIONS, requestState: { verify: signInState.verify } },
   );
 
-  // Per connection: one URL-elicitation dialog per sign-in link, the links already accepted, and
-  // those the client answered for the person without showing them.
+  // Per connection: one URL-elicitation dialog per sign-in link (2025: it lives in one server),
+  // the links already accepted, and those the client answered for the person without showing them.
   const showSignIn = createSignInDialogs();
-  const acceptedLinks = new Set<string>();
-  const notShownLinks = new Set<string>();
+  const { acceptedLinks, notShownLinks } = connection;
   const openBrowser = async (url: string) => {
     const launched = await opts.openBrowser(url).catch((error: Error) => ({
       launched: false,

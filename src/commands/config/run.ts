@@ -5,9 +5,12 @@
 import { dirname, resolve } from 'node:path';
 import { resolveSettings, SettingsError, type SettingsFlags } from '../../config.js';
 import type { IO } from '../../io.js';
+import { SecretFileError, secretFromFile } from '../../mcp/http/secret.js';
 import { PLATFORMS, type Platform, toPlatform } from '../../shell-quote.js';
 import { pathFlavour } from '../../store/paths.js';
+import { DEFAULT_HTTP_PORT, HttpFlagError, type HttpOptions, httpOptions } from '../serve/http-options.js';
 import { HOST_IDS, type HostEntry, type HostId, hostEntry } from './hosts.js';
+import { httpHostEntry } from './http-hosts.js';
 
 export const HELP = `Usage: hostsmith-mcp config <client> [settings]
 
@@ -15,6 +18,10 @@ Prints what to add to an MCP client's configuration to run this server, for this
 platform: the entry to paste (or the command that adds it) and the usual path of the client's
 config file. Settings given here (--api-url, --client, --config-dir, --storage, --client-id,
 --no-browser, --sign-in-wait) are written into the entry's arguments. Nothing is edited.
+
+With --http [--port N] [--http-secret-file PATH]: the entry for a server you run yourself with
+\`hostsmith-mcp serve --http\` (local HTTP): the URL and the secret. With --http-secret-file the
+secret is read from PATH (created 0600 if missing), so the entry is complete and lasts.
 
 Clients: ${HOST_IDS.join(', ')}
 
@@ -85,16 +92,50 @@ export async function run(opts: ConfigOptions): Promise<number> {
       throw new Usage(`--platform must be one of ${PLATFORMS.join(', ')}`);
     }
     const platform = toPlatform(String(asked ?? opts.platform ?? process.platform));
-    const entry = hostEntry(name as HostId, {
-      platform,
-      serverArgs: serverArgs(opts.flags as SettingsFlags, platform),
-      nodeDir: opts.nodeDir ?? dirname(process.execPath),
-    });
+    const settingsArgs = serverArgs(opts.flags as SettingsFlags, platform);
+    const http = httpOptions(opts.flags);
+    const entry = http
+      ? await httpEntry(name as HostId, platform, settingsArgs, http)
+      : hostEntry(name as HostId, {
+          platform,
+          serverArgs: settingsArgs,
+          nodeDir: opts.nodeDir ?? dirname(process.execPath),
+        });
     io.out(render(entry));
     return 0;
   } catch (error) {
-    if (!(error instanceof Usage || error instanceof SettingsError)) throw error;
+    if (
+      !(
+        error instanceof Usage ||
+        error instanceof SettingsError ||
+        error instanceof HttpFlagError ||
+        error instanceof SecretFileError
+      )
+    )
+      throw error;
     io.err(`hostsmith-mcp config: ${error.message}\n`);
     return 2;
   }
+}
+
+/** The HTTP form's entry; the secret file, when named, is this computer's (read or created here). */
+async function httpEntry(
+  host: HostId,
+  platform: Platform,
+  settingsArgs: string[],
+  http: HttpOptions,
+): Promise<HostEntry> {
+  const file = http.secretFile === undefined ? undefined : resolve(http.secretFile);
+  const secret = file === undefined ? undefined : await secretFromFile(file, toPlatform(process.platform));
+  return httpHostEntry(host, {
+    platform,
+    port: http.port,
+    secret: secret ?? '<secret>',
+    secretKnown: secret !== undefined,
+    serveArgs: [
+      ...settingsArgs,
+      ...(http.port !== DEFAULT_HTTP_PORT ? ['--port', String(http.port)] : []),
+      ...(file !== undefined ? ['--http-secret-file', file] : []),
+    ],
+  });
 }
