@@ -97,7 +97,10 @@ describe('the MCP Inspector CLI over stdio', () => {
     expect(listed.stderr).not.toMatch(/^(Warning|Error): tool|\d+ errors?, \d+ warnings?|portability/m);
   });
 
-  it('calls create_site and list_sites with a sign-in made in a terminal for its client folder', async () => {
+  // Three processes in a row (login, then two Inspector runs): room for a loaded machine.
+  it('calls create_site and list_sites with a sign-in made in a terminal for its client folder', {
+    timeout: 180_000,
+  }, async () => {
     const login = await runCli(['login', '--client', INSPECTOR_CLIENT, '--storage', 'file'], {
       api: env.sandbox.api,
       configDir: home,
