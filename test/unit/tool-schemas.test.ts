@@ -1,0 +1,116 @@
+// Guard: every tool's input and output JSON Schema, as the SDK sends them in tools/list, is
+// portable. No `type` array (a single-type dialect such as Gemini's function declarations cannot
+// read `["string", "null"]`: nullable is spelled `anyOf`), and no subschema that accepts anything
+// (`true`, or `{}` with no validation keyword, as a plain looseObject's additionalProperties is).
+// The MCP Inspector's --strict warns on both; test/hosts/inspector.test.ts runs it for real.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as z from 'zod/v4';
+import { SiteSchema } from '../../src/hostsmith/schemas.js';
+import { ALL_TOOLS } from '../../src/mcp/tools/index.js';
+import { type InProcessServer, inProcessServer } from '../helpers/in-process-server.js';
+
+type Schema = boolean | { [key: string]: unknown };
+
+/** Keywords that only annotate: a schema made of these alone accepts any value. */
+const ANNOTATIONS = new Set([
+  '$schema',
+  '$id',
+  '$comment',
+  'title',
+  'description',
+  'default',
+  'examples',
+  'deprecated',
+  'readOnly',
+  'writeOnly',
+]);
+/** Keywords whose value is one subschema, a list of them, or a map of them. */
+const ONE = ['additionalProperties', 'items', 'contains', 'not', 'propertyNames', 'if', 'then', 'else'];
+const LIST = ['anyOf', 'oneOf', 'allOf', 'prefixItems'];
+const MAP = ['properties', 'patternProperties', '$defs', 'definitions', 'dependentSchemas'];
+
+/** Every problem in `schema` and its subschemas, each named by its JSON path. */
+function portabilityProblems(schema: Schema, path = '#'): string[] {
+  if (schema === true) return [`${path}: true accepts any value`];
+  if (schema === false) return [];
+  const problems: string[] = [];
+  if (Array.isArray(schema.type)) {
+    problems.push(`${path}: type ${JSON.stringify(schema.type)} (spell it anyOf, one type a branch)`);
+  }
+  if (Object.keys(schema).every((k) => ANNOTATIONS.has(k))) {
+    problems.push(`${path}: no validation keyword, so it accepts any value`);
+  }
+  for (const k of ONE)
+    if (k in schema) problems.push(...portabilityProblems(schema[k] as Schema, `${path}/${k}`));
+  for (const k of LIST) {
+    const list = schema[k];
+    if (!Array.isArray(list)) continue;
+    for (const [i, s] of list.entries()) problems.push(...portabilityProblems(s, `${path}/${k}/${i}`));
+  }
+  for (const k of MAP) {
+    const map = schema[k] as Record<string, Schema> | undefined;
+    if (map)
+      for (const [name, s] of Object.entries(map))
+        problems.push(...portabilityProblems(s, `${path}/${k}/${name}`));
+  }
+  return problems;
+}
+
+describe('tool schemas are portable', () => {
+  let mcp: InProcessServer;
+  let tools: Awaited<ReturnType<InProcessServer['client']['listTools']>>['tools'];
+  beforeAll(async () => {
+    mcp = await inProcessServer();
+    tools = (await mcp.client.listTools()).tools;
+  });
+  afterAll(() => mcp.close());
+
+  it('tools/list holds every tool of the catalogue, each with an output schema', () => {
+    expect(tools.map((t) => t.name)).toEqual(ALL_TOOLS.map((t) => t.name));
+    for (const tool of tools) expect(tool.outputSchema, tool.name).toBeDefined();
+  });
+
+  it('no input or output schema has a type array or a subschema that accepts anything', () => {
+    const problems = tools.flatMap((tool) => [
+      ...portabilityProblems(tool.inputSchema as Schema).map((p) => `${tool.name} inputSchema ${p}`),
+      ...portabilityProblems(tool.outputSchema as Schema).map((p) => `${tool.name} outputSchema ${p}`),
+    ]);
+    expect(problems).toEqual([]);
+  });
+
+  it('the API objects still let a field Hostsmith adds later through (as JSON), and say null as anyOf', () => {
+    const site = tools.find((t) => t.name === 'get_site')!.outputSchema as Record<string, unknown>;
+    expect(site.additionalProperties).toEqual({ $ref: expect.stringMatching(/^#\/\$defs\//) });
+    const props = site.properties as Record<string, Schema>;
+    expect(props.errorDocument).toMatchObject({ anyOf: [{ type: 'string' }, { type: 'null' }] });
+    expect(props.liveDeployId).toMatchObject({ anyOf: [{ type: 'string' }, { type: 'null' }] });
+    const later = { cdn: { edges: ['fra', 'iad'], tier: 2 }, pinned: null };
+    const parsed = SiteSchema.parse({
+      id: 'site_a',
+      name: 'a',
+      partition: 'us',
+      url: 'https://a.hostsmith.site',
+      createdAt: '2026-01-01T00:00:00Z',
+      updatedAt: '2026-01-01T00:00:00Z',
+      fileCount: 0,
+      sizeBytes: 0,
+      indexDocument: 'index.html',
+      errorDocument: null,
+      liveDeployId: null,
+      ...later,
+    });
+    expect(parsed).toMatchObject(later);
+  });
+
+  it('the guard finds what zod writes for a plain nullable and a plain looseObject', () => {
+    const bad = z.object({ a: z.string().nullable(), b: z.array(z.looseObject({ c: z.string() })) });
+    const json = bad['~standard'].jsonSchema.output({ target: 'draft-2020-12' }) as Schema;
+    expect(portabilityProblems(json)).toEqual([
+      '#/properties/a: type ["string","null"] (spell it anyOf, one type a branch)',
+      '#/properties/b/items/additionalProperties: no validation keyword, so it accepts any value',
+    ]);
+    expect(portabilityProblems({ type: 'object', additionalProperties: true })).toEqual([
+      '#/additionalProperties: true accepts any value',
+    ]);
+  });
+});
