@@ -23,8 +23,8 @@ Options:
   --public-api-url URL      with --public-issuer: the URLs a TLS-terminating front serves the API and
   --public-issuer URL       the issuer under (e.g. https://api.hostsmith.test:8443); the metadata, the
                             token audience and site URLs name them, the listeners stay on 127.0.0.1
-  --json                    first line on stdout: {"api", "issuer", "listeners": {"api", "issuer"}};
-                            the banner goes to stderr
+  --json                    first line on stdout: {"api": "...", "issuer": "..."} (and "listeners" with
+                            --public-api-url); the banner goes to stderr
   --help                    this text
 `;
 
@@ -149,7 +149,9 @@ async function main(argv: string[]): Promise<number> {
   const sandbox = await startSandbox(parsed.options);
   if (parsed.json) {
     const { api, issuer, listeners } = sandbox;
-    process.stdout.write(`${JSON.stringify({ api, issuer, listeners })}\n`);
+    // The listeners only when they differ (--public-api-url): the line stays {api, issuer} otherwise.
+    const line = listeners.api === api ? { api, issuer } : { api, issuer, listeners };
+    process.stdout.write(`${JSON.stringify(line)}\n`);
     process.stderr.write(banner(sandbox, parsed.options));
   } else {
     process.stdout.write(banner(sandbox, parsed.options));
