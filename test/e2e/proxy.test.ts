@@ -9,9 +9,10 @@
 // NO_PROXY: to show the bypass, the names must resolve without the proxy: that run preloads
 // test/helpers/resolve-test-names.mjs through NODE_OPTIONS (a hosts-file line, for the server
 // and the browser it starts), and the proxy must then see nothing at all.
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { ProxyAgent, fetch as undiciFetch } from 'undici';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startConnectProxy } from '../helpers/connect-proxy.js';
 import { e2e, ok, text } from '../helpers/e2e.js';
@@ -58,6 +59,27 @@ function startFresh() {
 }
 
 describe('behind a proxy, with a private CA', () => {
+  it('the sandbox advertises the public URLs: resource, issuer and every endpoint', async () => {
+    const dispatcher = new ProxyAgent({ uri: proxy.url, requestTls: { ca: readFileSync(ca.caFile) } });
+    const get = async (url: string) =>
+      (await (await undiciFetch(url, { dispatcher })).json()) as Record<string, unknown>;
+    try {
+      const api = front.url(API_HOST);
+      const issuer = front.url(AUTH_HOST);
+      expect(await get(`${api}/.well-known/oauth-protected-resource`)).toMatchObject({
+        resource: api,
+        authorization_servers: [issuer],
+      });
+      const metadata = await get(`${issuer}/.well-known/oauth-authorization-server`);
+      expect(metadata.issuer).toBe(issuer);
+      for (const name of ['authorization_endpoint', 'token_endpoint', 'registration_endpoint']) {
+        expect(String(metadata[name]).startsWith(`${issuer}/`), `${name}: ${metadata[name]}`).toBe(true);
+      }
+    } finally {
+      await dispatcher.close();
+    }
+  });
+
   it('signs in, lists sites and deploys: every OAuth, API and upload request crossed the proxy', async () => {
     startFresh();
     const server = await env.server({
