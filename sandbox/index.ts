@@ -38,13 +38,22 @@ export interface SandboxOptions {
   uploadRateLimit?: number;
   /** Keep everything (API data and the authorization server's state) in this JSON file. */
   dataFile?: string;
+  /**
+   * The URLs clients see, when a TLS-terminating front (a reverse proxy) stands before the two
+   * loopback listeners, e.g. https://api.hostsmith.test:8443 and https://auth.hostsmith.test:8443.
+   * The issuer, the protected-resource metadata, the token audience and the sites' URLs then
+   * name these; the issuer trusts the front's X-Forwarded-Proto for the URLs it builds.
+   */
+  publicUrls?: { api: string; issuer: string };
 }
 
 export interface Sandbox {
-  /** The API's base URL, e.g. http://127.0.0.1:8787 — also the resource indicator. */
+  /** The API's base URL, e.g. http://127.0.0.1:8787 — also the resource indicator (publicUrls.api when given). */
   api: string;
-  /** The issuer, e.g. http://127.0.0.1:8788 */
+  /** The issuer, e.g. http://127.0.0.1:8788 (publicUrls.issuer when given). */
   issuer: string;
+  /** The loopback listeners themselves (the same as api/issuer without publicUrls). */
+  listeners: { api: string; issuer: string };
   auth: AuthServer;
   window: SandboxWindow;
   close(): Promise<void>;
@@ -74,6 +83,11 @@ async function listen(port: number): Promise<Listener> {
 
 function urlOf(server: Server): string {
   return `http://${HOST}:${(server.address() as AddressInfo).port}`;
+}
+
+/** A public URL as the sandbox names it: no trailing slash (it is the issuer and the resource). */
+function publicUrl(value: string | undefined): string | undefined {
+  return value === undefined ? undefined : new URL(value).href.replace(/\/+$/, '');
 }
 
 async function closeServer(server: Server): Promise<void> {
@@ -107,9 +121,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     undo.push(() => closeServer(apiListener.server));
     issuerListener = await listen(options.issuerPort ?? (port === 0 ? 0 : port + 1));
     undo.push(() => closeServer(issuerListener.server));
-    const api = urlOf(apiListener.server);
-    const issuer = urlOf(issuerListener.server);
+    const api = publicUrl(options.publicUrls?.api) ?? urlOf(apiListener.server);
+    const issuer = publicUrl(options.publicUrls?.issuer) ?? urlOf(issuerListener.server);
     auth = await createAuthServer({
+      trustForwardedProto: options.publicUrls !== undefined,
       issuer,
       apiResource: api,
       users: USERS,
@@ -136,13 +151,15 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   }
   apiListener.setHandler(apiHalf.handle);
   issuerListener.setHandler(apiHalf.wrapIssuer((req, res) => auth.handle(req, res)));
-  const api = urlOf(apiListener.server);
-  const issuer = urlOf(issuerListener.server);
+  const listeners = { api: urlOf(apiListener.server), issuer: urlOf(issuerListener.server) };
+  const api = publicUrl(options.publicUrls?.api) ?? listeners.api;
+  const issuer = publicUrl(options.publicUrls?.issuer) ?? listeners.issuer;
 
   let closing: Promise<void> | undefined;
   return {
     api,
     issuer,
+    listeners,
     auth,
     window: apiHalf.window,
     close() {

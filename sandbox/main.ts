@@ -1,7 +1,7 @@
 // `npm run sandbox`: the local Hostsmith on 127.0.0.1, until SIGINT/SIGTERM.
 import { parseArgs } from 'node:util';
 import { MIN_ACCESS_TOKEN_BYTES } from './auth/jwt-access.js';
-import { startSandbox } from './index.js';
+import { type Sandbox, startSandbox } from './index.js';
 import { DEFAULT_USER, SANDBOX_PASSWORD, USERS, userByEmail } from './users.js';
 
 const HELP = `Usage: npm run sandbox -- [options]
@@ -20,7 +20,11 @@ Options:
   --rate-limit N            JSON requests per minute, per user and partition (default 100)
   --upload-rate-limit N     file and blob uploads per minute, per user and partition (default 2000)
   --data FILE               keep everything in FILE across restarts (default: in memory)
-  --json                    first line on stdout: {"api": "...", "issuer": "..."}; the banner goes to stderr
+  --public-api-url URL      with --public-issuer: the URLs a TLS-terminating front serves the API and
+  --public-issuer URL       the issuer under (e.g. https://api.hostsmith.test:8443); the metadata, the
+                            token audience and site URLs name them, the listeners stay on 127.0.0.1
+  --json                    first line on stdout: {"api": "...", "issuer": "..."} (and "listeners" with
+                            --public-api-url); the banner goes to stderr
   --help                    this text
 `;
 
@@ -47,6 +51,8 @@ function parse(argv: string[]) {
       'rate-limit': { type: 'string' },
       'upload-rate-limit': { type: 'string' },
       data: { type: 'string' },
+      'public-api-url': { type: 'string' },
+      'public-issuer': { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
@@ -55,6 +61,14 @@ function parse(argv: string[]) {
   if (port > 65534) throw new UsageError('--port must be at most 65534 (the issuer takes port + 1)');
   if (values.user !== undefined && !userByEmail(values.user)) {
     throw new UsageError(`--user must be one of ${USERS.map((u) => u.email).join(', ')}`);
+  }
+  const publicApi = values['public-api-url'];
+  const publicIssuer = values['public-issuer'];
+  if ((publicApi === undefined) !== (publicIssuer === undefined)) {
+    throw new UsageError('--public-api-url and --public-issuer go together');
+  }
+  for (const url of [publicApi, publicIssuer]) {
+    if (url !== undefined && !URL.canParse(url)) throw new UsageError(`not a URL: ${url}`);
   }
   return {
     help: values.help,
@@ -80,11 +94,15 @@ function parse(argv: string[]) {
       rateLimit: integer('rate-limit', values['rate-limit'], 100, 1),
       uploadRateLimit: integer('upload-rate-limit', values['upload-rate-limit'], 2000, 1),
       ...(values.data !== undefined ? { dataFile: values.data } : {}),
+      ...(publicApi !== undefined && publicIssuer !== undefined
+        ? { publicUrls: { api: publicApi, issuer: publicIssuer } }
+        : {}),
     },
   };
 }
 
-function banner(api: string, issuer: string, opts: ReturnType<typeof parse>['options']): string {
+function banner(sandbox: Sandbox, opts: ReturnType<typeof parse>['options']): string {
+  const { api, issuer, listeners } = sandbox;
   const config = {
     mcpServers: {
       hostsmith: { command: 'npx', args: ['-y', 'hostsmith-mcp'], env: { HOSTSMITH_API_URL: api } },
@@ -102,7 +120,10 @@ function banner(api: string, issuer: string, opts: ReturnType<typeof parse>['opt
     `  auto-approve    ${opts.autoApprove ? `on, as ${opts.user}` : 'off (sign in and approve in the browser)'}`,
     `  access tokens   ${opts.accessTokenBytes !== undefined ? `JWT, ${opts.accessTokenBytes} bytes` : 'opaque'}`,
     `  data            ${opts.dataFile ?? 'in memory'}`,
-    `  window          ${api}/_sandbox/requests (loopback only)`,
+    ...(listeners.api !== api
+      ? [`  listeners       ${listeners.api} (API), ${listeners.issuer} (issuer)`]
+      : []),
+    `  window          ${listeners.api}/_sandbox/requests (loopback only)`,
     '',
     "Paste this into your MCP client's config (claude_desktop_config.json, ~/.cursor/mcp.json):",
     '',
@@ -127,10 +148,13 @@ async function main(argv: string[]): Promise<number> {
   }
   const sandbox = await startSandbox(parsed.options);
   if (parsed.json) {
-    process.stdout.write(`${JSON.stringify({ api: sandbox.api, issuer: sandbox.issuer })}\n`);
-    process.stderr.write(banner(sandbox.api, sandbox.issuer, parsed.options));
+    const { api, issuer, listeners } = sandbox;
+    // The listeners only when they differ (--public-api-url): the line stays {api, issuer} otherwise.
+    const line = listeners.api === api ? { api, issuer } : { api, issuer, listeners };
+    process.stdout.write(`${JSON.stringify(line)}\n`);
+    process.stderr.write(banner(sandbox, parsed.options));
   } else {
-    process.stdout.write(banner(sandbox.api, sandbox.issuer, parsed.options));
+    process.stdout.write(banner(sandbox, parsed.options));
   }
   await new Promise<void>((resolve) => {
     let stopping = false;

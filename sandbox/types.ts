@@ -41,7 +41,9 @@ export interface IssuedSecrets {
 }
 
 export interface AuthServerOptions {
-  issuer: string; // http://127.0.0.1:{port} (no trailing slash)
+  issuer: string; // http://127.0.0.1:{port}, or a public URL before a front (no trailing slash)
+  /** Behind a TLS-terminating front: build URLs from its X-Forwarded-Proto (koa's proxy mode). */
+  trustForwardedProto?: boolean;
   apiResource: string; // the API's resource URL, e.g. http://127.0.0.1:{port}
   users: readonly SandboxUser[];
   password: string; // the one sandbox password, shown on the sign-in page

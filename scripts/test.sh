@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # The whole test suite on a fresh machine: installs what the tests need (Debian packages for the
-# real keychain and the real browser, then the npm dependencies), and runs `npm test` inside a
-# private D-Bus session with GNOME Keyring unlocked. `npm test` alone stays the quick inner loop.
+# real keychain, the real browser and openssl for the proxy test's private CA, then the npm
+# dependencies), and runs `npm test` inside a private D-Bus session with GNOME Keyring unlocked.
+# `npm test` alone stays the quick inner loop.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(gnome-keyring libsecret-tools dbus dbus-x11 chromium)
+packages=(gnome-keyring libsecret-tools dbus dbus-x11 chromium openssl)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -181,6 +181,8 @@ export async function createAuthServer(opts: AuthServerOptions): Promise<AuthSer
   };
 
   const provider = new Provider(opts.issuer, configuration);
+  // Endpoint URLs come from the request (ctx.href): behind the front it says https.
+  if (opts.trustForwardedProto) provider.proxy = true;
 
   // RFC 8414 metadata: the same document as OpenID discovery, at the path the contract names.
   provider.use(async (ctx, next) => {

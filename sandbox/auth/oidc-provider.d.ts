@@ -121,6 +121,8 @@ declare module 'oidc-provider' {
     readonly AccessToken: TokenModel;
     readonly RefreshToken: TokenModel;
     readonly Client: ClientModel;
+    /** koa's proxy mode: trust X-Forwarded-Proto / -Host for ctx.href. */
+    proxy: boolean;
     callback(): (req: IncomingMessage, res: ServerResponse) => void;
     use(middleware: Middleware): this;
     on(event: string, listener: (...args: never[]) => void): this;

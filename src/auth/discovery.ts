@@ -10,6 +10,7 @@ import {
   type ServerMetadata,
 } from 'openid-client';
 import * as z from 'zod/v4';
+import { certificateProblem } from '../net/tls-problem.js';
 import type { AuthHttp } from './http.js';
 import { AuthError } from './types.js';
 import { canonicalResource, isLoopbackHost, protectedResourceMetadataUrl, requireSecureUrl } from './urls.js';
@@ -41,8 +42,10 @@ const ENDPOINTS = [
   'registration_endpoint',
 ] as const;
 
-function describe(error: unknown): string {
+function describe(error: unknown, url: URL): string {
   if (!(error instanceof Error)) return String(error);
+  const certificate = certificateProblem(error, url);
+  if (certificate) return certificate;
   const cause = error.cause instanceof Error ? ` (${error.cause.message})` : '';
   return `${error.message}${cause}`;
 }
@@ -59,7 +62,8 @@ export async function fetchProtectedResourceMetadata(
   } catch (cause) {
     throw new AuthError(
       'DISCOVERY_FAILED',
-      `Could not reach the Hostsmith API at ${resource} (${describe(cause)}). Check your network, or the API URL (--api-url / HOSTSMITH_API_URL).`,
+      certificateProblem(cause, url) ??
+        `Could not reach the Hostsmith API at ${resource} (${describe(cause, url)}). Check your network, or the API URL (--api-url / HOSTSMITH_API_URL).`,
       { cause },
     );
   }
@@ -115,7 +119,7 @@ async function discoverIssuer(
   }
   throw new AuthError(
     'DISCOVERY_FAILED',
-    `Could not read the sign-in server's metadata at ${issuer.href} (${describe(first)}).`,
+    `Could not read the sign-in server's metadata at ${issuer.href} (${describe(first, issuer)}).`,
     { cause: first },
   );
 }

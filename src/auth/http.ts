@@ -1,8 +1,9 @@
 // The auth layer's HTTP: one undici dispatcher for every request (discovery, registration,
-// token, revocation), honouring HTTPS_PROXY / NO_PROXY, with a deadline on each request.
-// openid-client receives it through its customFetch hook.
+// token, revocation), built by ../net/dispatcher.ts (proxies, loopback never proxied), with a
+// deadline on each request. openid-client receives it through its customFetch hook.
 import type { CustomFetch, CustomFetchOptions } from 'openid-client';
-import { type BodyInit, type Dispatcher, EnvHttpProxyAgent, fetch as undiciFetch } from 'undici';
+import { type BodyInit, type Dispatcher, fetch as undiciFetch } from 'undici';
+import { createDispatcher } from '../net/dispatcher.js';
 
 export interface AuthHttpOptions {
   /** Deadline for one whole request, headers and body (default 30 s). */
@@ -25,23 +26,9 @@ export interface AuthHttp {
   destroy(): Promise<void>;
 }
 
-/** NO_PROXY plus the loopback hosts: the sandbox and our callback are never reached through a proxy. */
-function noProxy(): string {
-  const env = process.env.no_proxy ?? process.env.NO_PROXY ?? '';
-  if (env.trim() === '*') return '*';
-  return [env, 'localhost', '127.0.0.1', '::1'].filter(Boolean).join(',');
-}
-
 export function createAuthHttp(options: AuthHttpOptions = {}): AuthHttp {
   const timeoutMs = options.timeoutMs ?? 30_000;
-  const dispatcher =
-    options.dispatcher ??
-    new EnvHttpProxyAgent({
-      noProxy: noProxy(),
-      connectTimeout: Math.min(timeoutMs, 10_000),
-      headersTimeout: timeoutMs,
-      bodyTimeout: timeoutMs,
-    });
+  const dispatcher = options.dispatcher ?? createDispatcher({ timeoutMs });
 
   const fetch: CustomFetch = async (url: string, init: CustomFetchOptions) => {
     const signal = init.signal ?? AbortSignal.timeout(timeoutMs);

@@ -1,6 +1,7 @@
 // What one HTTP exchange with Hostsmith amounts to: the parsed answer, or a HostsmithError
 // with one message for people (what failed, and why) — the tool layer adds what to do.
 import type * as z from 'zod/v4';
+import { certificateProblem } from '../net/tls-problem.js';
 import { HostsmithError } from './errors.js';
 import type { Outcome } from './retry-policy.js';
 import { ErrorBodySchema } from './schemas.js';
@@ -34,7 +35,7 @@ export function retryAfterSeconds(header: string | string[] | undefined): number
 }
 
 /** No answer at all: the connection failed, dropped, or stayed silent past the request timeout. */
-export function unreached(error: unknown, outcome: Outcome, operation: string, timeoutMs: number) {
+export function unreached(error: unknown, outcome: Outcome, operation: string, timeoutMs: number, url?: URL) {
   if (outcome.kind === 'timeout') {
     return new HostsmithError({
       code: 'timeout',
@@ -42,6 +43,10 @@ export function unreached(error: unknown, outcome: Outcome, operation: string, t
       operation,
       cause: error,
     });
+  }
+  const certificate = url && certificateProblem(error, url);
+  if (certificate) {
+    return new HostsmithError({ code: 'certificate', message: certificate, operation, cause: error });
   }
   const reason = (error as Error)?.message || 'the connection failed';
   return new HostsmithError({

@@ -1,12 +1,15 @@
-// The typed Hostsmith REST client: one keep-alive connection pool for the API origin, the
-// bearer token from the Session, one refresh-and-retry on 401, tries again only where
-// ./retry-policy.ts allows (bounded backoff; Retry-After on 429/503, bounded), a request
-// timeout on every call, and every failure as a HostsmithError with a stable code.
+// The typed Hostsmith REST client: one keep-alive connection pool for the API origin (through a
+// proxy when the environment names one), the bearer token from the Session, one
+// refresh-and-retry on 401, tries again only where ./retry-policy.ts allows (bounded backoff;
+// Retry-After on 429/503, bounded), a request timeout on every call, and every failure as a
+// HostsmithError with a stable code.
 import type { Readable } from 'node:stream';
-import { Agent, type Dispatcher, request as undiciRequest } from 'undici';
+import { type Dispatcher, request as undiciRequest } from 'undici';
 import type * as z from 'zod/v4';
 import type { Account, Partition, Session } from '../auth/types.js';
 import type { Logger } from '../log.js';
+import { createDispatcher } from '../net/dispatcher.js';
+import { certificateProblem } from '../net/tls-problem.js';
 import { failure, parseAnswer, type RawResponse, retryAfterSeconds, sleep, unreached } from './answers.js';
 import { HostsmithError, redirectError } from './errors.js';
 import { backoffMs, mayRetry, type Outcome, outcomeOf, RETRY_LIMITS } from './retry-policy.js';
@@ -75,9 +78,10 @@ export class HostsmithClient {
     this.base = new URL(opts.apiUrl.replace(/\/+$/, ''));
     this.ownsDispatcher = !opts.dispatcher;
     this.timeoutMs = opts.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+    // Proxies and NO_PROXY as for OAuth (../net/dispatcher.ts); uploads use this pool too.
     this.dispatcher =
       opts.dispatcher ??
-      new Agent({ keepAliveTimeout: 10_000, connections: 16, connect: { timeout: 10_000 } });
+      createDispatcher({ timeoutMs: this.timeoutMs, connections: 16, keepAliveTimeoutMs: 10_000 });
   }
 
   /** Who a brand-new access token belongs to, before anything is stored (GET /v1/account). */
@@ -150,11 +154,13 @@ export class HostsmithClient {
         if (opts.signal?.aborted) throw error;
         const outcome = outcomeOf(error) ?? { kind: 'dropped' };
         failures += 1;
-        if (ours && failures < RETRY_LIMITS.attempts && may(outcome)) {
+        // A certificate that fails verification fails the same way on every try.
+        const again = ours && !certificateProblem(error, url);
+        if (again && failures < RETRY_LIMITS.attempts && may(outcome)) {
           await sleep(backoff(failures), opts.signal);
           continue;
         }
-        throw unreached(error, outcome, operation, this.timeoutMs);
+        throw unreached(error, outcome, operation, this.timeoutMs, url);
       }
 
       if (res.status === 401 && unauthorized < 2) {

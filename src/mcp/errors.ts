@@ -1,5 +1,5 @@
 // Failures in words a model can act on: what failed, and what to do about it. Never a token.
-import { HostsmithError } from '../hostsmith/client.js';
+import { HostsmithError } from '../hostsmith/errors.js';
 import { methodOf, outcomeOf, REPEATABLE } from '../hostsmith/retry-policy.js';
 import { redact } from '../log.js';
 

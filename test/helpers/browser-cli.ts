@@ -10,10 +10,13 @@
 //   SCRIPTED_BROWSER_DELAY_MS  wait this long before acting (default 0)
 //   SCRIPTED_BROWSER_LOG       append one JSON line per URL opened: {"url","action","pid","at"}
 //                              — one line per browser tab, written before acting
+//   HTTPS_PROXY, HTTP_PROXY, NO_PROXY (any case): honoured as a browser set to the system proxy
+//                              would, loopback (the client's callback) never proxied
 // Exit status: 0 when the callback answered (or the action is ignore), 1 otherwise (reason on
 // stderr). The whole run is capped at 30 seconds, so it always exits soon.
 import { appendFileSync } from 'node:fs';
-import { completeSignIn } from './scripted-browser.js';
+import { createDispatcher } from '../../src/net/dispatcher.js';
+import { completeSignIn, ScriptedBrowser } from './scripted-browser.js';
 
 const ACTIONS = ['approve', 'deny', 'ignore'] as const;
 type Action = (typeof ACTIONS)[number];
@@ -43,7 +46,10 @@ async function main(): Promise<void> {
   }
   if (action === 'ignore') return;
   if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
+  const proxied = ['https_proxy', 'HTTPS_PROXY', 'http_proxy', 'HTTP_PROXY'].some((k) => process.env[k]);
+  const browser = new ScriptedBrowser(proxied ? { dispatcher: createDispatcher({ timeoutMs: 10_000 }) } : {});
   const callback = await completeSignIn(url, {
+    browser,
     action,
     email: process.env.SCRIPTED_BROWSER_EMAIL || 'ada@example.com',
   });

@@ -14,6 +14,7 @@
 //
 // Pages: sign-in <form id="login"> (email, password; buttons login/deny), consent
 // <form id="consent"> (buttons approve/deny). See sandbox/auth/pages.ts.
+import { type Dispatcher, fetch as undiciFetch } from 'undici';
 import { SANDBOX_PASSWORD } from '../../sandbox/users.js';
 
 export interface Page {
@@ -48,6 +49,8 @@ export interface BrowserOptions {
   /** Per request (default 10 s). */
   timeoutMs?: number;
   maxRedirects?: number;
+  /** Send every request through this undici dispatcher (a proxy agent); default: Node's fetch. */
+  dispatcher?: Dispatcher;
 }
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
@@ -218,13 +221,15 @@ export class ScriptedBrowser {
       const cookie = this.#jar.header(url);
       if (cookie) headers.cookie = cookie;
       if (body !== undefined) headers['content-type'] = 'application/x-www-form-urlencoded';
-      const res = await fetch(url, {
+      const init = {
         method,
         headers,
         ...(body !== undefined ? { body } : {}),
-        redirect: 'manual',
+        redirect: 'manual' as const,
         signal: AbortSignal.timeout(this.#opts.timeoutMs ?? 10_000),
-      });
+      };
+      const dispatcher = this.#opts.dispatcher;
+      const res = dispatcher ? await undiciFetch(url, { ...init, dispatcher }) : await fetch(url, init);
       this.#jar.store(url, res.headers.getSetCookie());
       const text = await res.text();
       const location = res.headers.get('location');
