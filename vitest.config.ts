@@ -1,11 +1,57 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
-export default defineConfig({
+/**
+ * Files that load the whole machine (16 server processes on two cores): they run after every
+ * other file, one at a time, so they neither disturb nor are disturbed by timing-sensitive tests.
+ */
+const ALONE = ['test/adversarial/refresh-storm.test.ts'];
+
+/**
+ * Files with a long version, read from HOSTSMITH_SOAK=1 (see test/helpers/soak.ts). `npm run
+ * soak` (vitest --mode soak) runs only these, one at a time; the test command never does.
+ */
+const SOAK = ['test/adversarial/refresh-storm.test.ts'];
+
+export default defineConfig(({ mode }) => ({
   test: {
-    include: ['test/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
-    // End-to-end files spawn servers and a sandbox each; two cores, so keep parallelism modest.
-    maxWorkers: 4,
+    projects:
+      mode === 'soak'
+        ? [
+            {
+              extends: true,
+              test: {
+                name: 'soak',
+                include: SOAK,
+                env: { HOSTSMITH_SOAK: '1' },
+                maxWorkers: 1,
+                fileParallelism: false,
+              },
+            },
+          ]
+        : [
+            {
+              extends: true,
+              test: {
+                name: 'suite',
+                include: ['test/**/*.test.ts'],
+                exclude: [...configDefaults.exclude, ...ALONE],
+                // End-to-end files spawn servers and a sandbox each; two cores, so keep parallelism modest.
+                maxWorkers: 4,
+              },
+            },
+            {
+              extends: true,
+              test: {
+                name: 'alone',
+                include: ALONE,
+                maxWorkers: 1,
+                fileParallelism: false,
+                // After the suite: a higher group order runs once every lower one has finished.
+                sequence: { groupOrder: 1 },
+              },
+            },
+          ],
   },
-});
+}));

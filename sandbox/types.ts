@@ -67,6 +67,8 @@ export interface AuthServer {
   grants(): Promise<Array<{ grantId: string; accountId: string; clientId: string; refreshes: number }>>;
   /** Refreshes served per grant id (grants that were revoked are still counted). */
   refreshCounts(): Record<string, number>;
+  /** Refused token requests, counted by `<grant_type> <error>: <detail>`. */
+  tokenErrors(): Record<string, number>;
   secrets(): IssuedSecrets;
   setAccessTokenTtl(seconds: number): void;
   close(): Promise<void>;

@@ -36,6 +36,8 @@ export interface SandboxWindow {
   /** For access tokens issued from now on. */
   setAccessTokenTtl(seconds: number): void;
   refreshCounts(): Record<string, number>;
+  /** Refused token requests, counted by `<grant_type> <error>: <detail>` (e.g. a refresh token used twice). */
+  tokenErrors(): Record<string, number>;
   secrets(): IssuedSecrets;
   requestLog(): RequestLogEntry[];
   clearRequestLog(): void;
@@ -48,7 +50,7 @@ export interface SandboxWindow {
 
 export type WindowAuth = Pick<
   AuthServer,
-  'grants' | 'revokeGrant' | 'refreshCounts' | 'secrets' | 'setAccessTokenTtl'
+  'grants' | 'revokeGrant' | 'refreshCounts' | 'tokenErrors' | 'secrets' | 'setAccessTokenTtl'
 >;
 
 export function createWindow(deps: {
@@ -74,6 +76,7 @@ export function createWindow(deps: {
     rateLimits: () => limiter.current(),
     setAccessTokenTtl: (seconds) => auth.setAccessTokenTtl(seconds),
     refreshCounts: () => auth.refreshCounts(),
+    tokenErrors: () => auth.tokenErrors(),
     secrets: () => auth.secrets(),
     requestLog: () => log.list(),
     clearRequestLog: () => log.clear(),
@@ -129,6 +132,7 @@ const WINDOW_ROUTES: Record<string, WindowRoute> = {
     return { seconds };
   },
   'GET refresh-counts': (w) => w.refreshCounts(),
+  'GET token-errors': (w) => w.tokenErrors(),
   'GET secrets': (w) => w.secrets(),
   'GET requests': (w) => ({ requests: w.requestLog() }),
   'DELETE requests': (w) => {

@@ -223,6 +223,16 @@ export async function createAuthServer(opts: AuthServerOptions): Promise<AuthSer
     const refreshToken = ctx.oidc.entities.RefreshToken as TokenLike | undefined;
     if (refreshToken?.grantId) ledger.refreshed(refreshToken.grantId);
   });
+  // A refused token request, by grant type and what was wrong: a refresh token presented twice
+  // reads `refresh_token invalid_grant: refresh token already used` (and revokes the grant).
+  provider.on(
+    'grant.error',
+    (ctx: KoaLikeContext, error: Error & { error?: string; error_detail?: string }) => {
+      const grantType = ctx.oidc?.params?.grant_type ?? 'unknown';
+      const detail = error.error_detail ?? error.message;
+      ledger.tokenError(`${String(grantType)} ${error.error ?? 'server_error'}: ${detail}`);
+    },
+  );
   // Koa would print every server error's stack to stderr; one line is enough.
   provider.on('server_error', (_ctx: unknown, error: Error) => {
     process.stderr.write(`sandbox auth: server error: ${error.message}\n`);
@@ -282,6 +292,7 @@ export async function createAuthServer(opts: AuthServerOptions): Promise<AuthSer
       }));
     },
     refreshCounts: () => ledger.refreshCounts(),
+    tokenErrors: () => ledger.tokenErrors(),
     secrets: () => ledger.secrets(),
     setAccessTokenTtl(seconds: number) {
       if (!Number.isInteger(seconds) || seconds < 1)

@@ -1,5 +1,6 @@
-// The test window's memory: every secret the server issued or received, and the refreshes it
-// served per grant. Tests scan their captured output for these; none of it is ever printed.
+// The test window's memory: every secret the server issued or received, the refreshes it served
+// per grant, and the token requests it refused. Tests scan their captured output for the
+// secrets; none of it is ever printed.
 import type { IssuedSecrets } from '../types.js';
 
 export type SecretKind = keyof IssuedSecrets;
@@ -15,6 +16,8 @@ export class Ledger {
     codeVerifiers: new Set(),
   };
   readonly #refreshes = new Map<string, number>();
+  /** Refused token requests by grant type and error (in memory only: a test's own run). */
+  readonly #tokenErrors = new Map<string, number>();
   readonly #onChange: () => void;
 
   constructor(onChange: () => void = () => {}) {
@@ -46,6 +49,15 @@ export class Ledger {
   refreshed(grantId: string): void {
     this.#refreshes.set(grantId, (this.#refreshes.get(grantId) ?? 0) + 1);
     this.#onChange();
+  }
+
+  /** A token request refused, e.g. `refresh_token invalid_grant: refresh token already used`. */
+  tokenError(key: string): void {
+    this.#tokenErrors.set(key, (this.#tokenErrors.get(key) ?? 0) + 1);
+  }
+
+  tokenErrors(): Record<string, number> {
+    return Object.fromEntries(this.#tokenErrors);
   }
 
   refreshCount(grantId: string): number {

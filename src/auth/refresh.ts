@@ -52,6 +52,10 @@ export async function refreshUnderLock(parts: SessionParts, req: RefreshRequest)
         log.info('Your Hostsmith sign-in is older than 90 days; you will be asked to sign in again.');
         throw new SignInRequired('refresh_expired');
       }
+      // The token's life counts from before we ask: the server starts its clock when it issues the
+      // token, and a slow answer must not make us think it lives longer than it does (we would
+      // then send it after it died, and take the 401 for a refused grant).
+      const issuedAt = Math.floor(nowSeconds());
       let tokens: TokenSet;
       try {
         tokens = await oauth.refresh(
@@ -76,7 +80,6 @@ export async function refreshUnderLock(parts: SessionParts, req: RefreshRequest)
           { cause: error },
         );
       }
-      const issuedAt = Math.floor(nowSeconds());
       const next: LoadedCredential = {
         ...stored,
         access_token: tokens.accessToken,

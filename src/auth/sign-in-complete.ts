@@ -24,6 +24,8 @@ export async function completeSignIn(
   { client, state, verifier }: CallbackCheck,
 ): Promise<CallbackAnswer<Account>> {
   const { store, resource, log } = parts;
+  // The token's life counts from before the exchange (see refresh.ts): never past the server's.
+  const issuedAt = Math.floor(parts.now() / 1000);
   let tokens: TokenSet;
   try {
     tokens = await client.exchange(callbackUrl, { state, verifier });
@@ -84,7 +86,6 @@ export async function completeSignIn(
   } catch (error) {
     accountError = error;
   }
-  const issuedAt = Math.floor(parts.now() / 1000);
   const cred: LoadedCredential = {
     issuer: client.issuer,
     client_id: client.clientId,

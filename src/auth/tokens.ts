@@ -11,8 +11,11 @@ export class TokenKeeper {
   /** The credential this process last read or wrote. */
   private current: LoadedCredential | undefined;
   private refreshing: Promise<LoadedCredential> | undefined;
-  /** Access tokens that came out of a refresh forced by a 401: a 401 for one of them ends the grant. */
-  private readonly forced = new Set<string>();
+  /**
+   * Access tokens that came out of a refresh forced by a 401, with their expiry: a 401 for one
+   * of them while it still has life ends the grant.
+   */
+  private readonly forced = new Map<string, number>();
   /** Remaining lifetime at first sight, for credentials stored without issued_at. */
   private readonly lifetimes = new Map<string, number>();
 
@@ -77,7 +80,10 @@ export class TokenKeeper {
     const stored = await this.load();
     if (!stored) throw new SignInRequired('unauthorized');
     if (fresh(stored)) return stored.access_token;
-    if (this.forced.has(rejected)) {
+    const renewedUntil = this.forced.get(rejected);
+    // Once it has expired, a 401 says only that (a slow call outlived it): refresh again. Our
+    // expiry never runs past the server's (refresh.ts counts from before the token request).
+    if (renewedUntil !== undefined && this.nowSeconds() < renewedUntil) {
       // The token a forced refresh just produced was refused as well: refreshing cannot help.
       await this.forget((cred) => cred.access_token === rejected);
       this.parts.log.info(
@@ -86,7 +92,8 @@ export class TokenKeeper {
       throw new SignInRequired('unauthorized');
     }
     const next = await this.refresh(stored, rejected);
-    this.forced.add(next.access_token);
+    for (const [token, until] of this.forced) if (until <= this.nowSeconds()) this.forced.delete(token);
+    this.forced.set(next.access_token, next.expires_at);
     return next.access_token;
   }
 

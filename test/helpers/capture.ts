@@ -10,6 +10,21 @@ import type { IssuedSecrets } from '../../sandbox/types.js';
 
 export const captured: string[] = [];
 
+const messagesSeen = new Set<string>();
+
+/**
+ * Captures one protocol message, once: a load test repeats the same few answers thousands of
+ * times, and scanning every copy would cost minutes. The JSON-RPC id is left out of the
+ * comparison (it is the client's own counter, never a secret).
+ */
+export function captureMessage(message: object): void {
+  const { id: _id, ...rest } = message as { id?: unknown };
+  const text = JSON.stringify(rest);
+  if (messagesSeen.has(text)) return;
+  messagesSeen.add(text);
+  captured.push(text);
+}
+
 function allOf(secrets: IssuedSecrets): string[] {
   return [
     ...secrets.accessTokens,

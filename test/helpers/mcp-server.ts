@@ -13,7 +13,7 @@ import { pathToFileURL } from 'node:url';
 import type { Transport } from '@modelcontextprotocol/client';
 import { Client } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
-import { captured } from './capture.js';
+import { captured, captureMessage } from './capture.js';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const BIN = join(ROOT, 'bin/hostsmith-mcp.js');
@@ -68,7 +68,7 @@ class TappedTransport implements Transport {
       this.onerror?.(error);
     };
     inner.onmessage = (message) => {
-      captured.push(JSON.stringify(message));
+      captureMessage(message);
       this.onmessage?.(message);
     };
   }

@@ -37,6 +37,21 @@ describe('grants, refreshes and secrets', () => {
     expect(secrets.json.codeVerifiers.length).toBeGreaterThan(0);
   });
 
+  test('a refresh token presented twice is counted as a refused token request, and ends the grant', async () => {
+    const session = await signIn(sb, { email: 'sam@example.com' });
+    const grant = await grantOf(session.clientId);
+    const key = 'refresh_token invalid_grant: refresh token already used';
+    const before = sb.window.tokenErrors()[key] ?? 0;
+    await client.refreshTokenGrant(session.config, session.refreshToken, { resource: sb.api });
+    await expect(
+      client.refreshTokenGrant(session.config, session.refreshToken, { resource: sb.api }),
+    ).rejects.toThrow();
+    const errors = await call<Record<string, number>>(sb.api, 'GET', '/_sandbox/token-errors');
+    expect(errors.json[key]).toBe(before + 1);
+    expect(sb.window.tokenErrors()[key]).toBe(before + 1);
+    expect((await sb.window.grants()).some((g) => g.grantId === grant.grantId)).toBe(false);
+  });
+
   test('revoking one grant over HTTP: its token gets 401 on the very next call; others go on', async () => {
     const one = await signIn(sb);
     const two = await signIn(sb);

@@ -91,6 +91,8 @@ class FakeAuthority implements OAuthClient {
   forgotten: string[] = [];
   refreshDelayMs = 30;
   failNextRefresh: Error | undefined;
+  /** Runs while a token request is on its way (a slow answer moves the clock on). */
+  whileAnswering: (() => void) | undefined;
   ttl = 3600;
   private n = 0;
 
@@ -120,6 +122,7 @@ class FakeAuthority implements OAuthClient {
         const error = callbackUrl.searchParams.get('error');
         if (error) throw new OAuthRejection(error);
         if (callbackUrl.searchParams.get('code') !== 'good-code') throw new OAuthRejection('invalid_grant');
+        this.whileAnswering?.();
         return this.issue();
       },
     };
@@ -138,6 +141,7 @@ class FakeAuthority implements OAuthClient {
       this.liveRefresh = undefined;
       throw new OAuthRejection('invalid_grant', 'grant request is invalid', 400);
     }
+    this.whileAnswering?.();
     return this.issue();
   }
 
@@ -367,6 +371,20 @@ describe('accessToken', () => {
     expect(store.creds.has(RESOURCE)).toBe(false);
   });
 
+  it('counts a renewed token’s lifetime from before its request: a slow answer cannot stretch it', async () => {
+    // The server starts the clock when it issues the token; an answer that took 3 s to arrive
+    // must not make us believe the token lives 3 s longer than it does.
+    const { session, store, authority, clock } = harness();
+    signedIn(store, authority, clock, { age: 3600 });
+    authority.ttl = 5;
+    const sent = clock.seconds;
+    authority.whileAnswering = () => {
+      clock.ms += 3000;
+    };
+    await session.accessToken();
+    expect(store.creds.get(RESOURCE)).toMatchObject({ issued_at: sent, expires_at: sent + 5 });
+  });
+
   it('registers every token it holds as a secret with the logger', async () => {
     const { session, store, authority, clock } = harness();
     signedIn(store, authority, clock, { age: 3600 });
@@ -410,6 +428,22 @@ describe('afterUnauthorized', () => {
     expect(store.creds.has(RESOURCE)).toBe(false);
     expect(authority.refreshCalls).toHaveLength(1);
     await expect(session.accessToken()).rejects.toBeInstanceOf(SignInRequired);
+  });
+
+  it('a renewed token refused only after it expired is renewed again: the grant did not end', async () => {
+    // The refresh storm's case: a slow call left with the renewed token while it was fresh, and
+    // its 401 came back once the token had died. That is expiry, not a refusal of the grant.
+    const { session, store, authority, clock } = harness();
+    authority.ttl = 2;
+    const cred = signedIn(store, authority, clock);
+    const renewed = await session.afterUnauthorized(cred.access_token);
+    clock.ms += 3000;
+    const next = await session.afterUnauthorized(renewed);
+    expect(next).not.toBe(renewed);
+    expect(authority.refreshCalls).toHaveLength(2);
+    expect(store.creds.get(RESOURCE)?.access_token).toBe(next);
+    // A 401 for that one while it is still fresh is a refusal again.
+    await expect(session.afterUnauthorized(next)).rejects.toBeInstanceOf(SignInRequired);
   });
 
   it('a revoked grant leads to exactly one sign-in, shared by two processes', async () => {
@@ -534,6 +568,19 @@ describe('beginSignIn', () => {
     const next = await session.beginSignIn();
     expect(next).not.toBe(s1);
     next.cancel();
+  });
+
+  it('counts the signed-in token’s lifetime from before the code exchange', async () => {
+    const { session, store, authority, clock } = harness();
+    authority.ttl = 5;
+    const sent = clock.seconds;
+    authority.whileAnswering = () => {
+      clock.ms += 3000;
+    };
+    const signIn = await session.beginSignIn();
+    await approve(signIn.url);
+    await signIn.done;
+    expect(store.creds.get(RESOURCE)).toMatchObject({ issued_at: sent, expires_at: sent + 5 });
   });
 
   it('openBrowser: false prints the link but launches nothing', async () => {
