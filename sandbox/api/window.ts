@@ -4,6 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as z from 'zod/v4';
 import {
   type AuthServer,
+  type CurrentRefreshToken,
   type IssuedSecrets,
   PARTITIONS,
   type Partition,
@@ -36,6 +37,8 @@ export interface SandboxWindow {
   /** For access tokens issued from now on. */
   setAccessTokenTtl(seconds: number): void;
   refreshCounts(): Record<string, number>;
+  /** Per live grant, its unspent refresh token (what a client that lost nothing holds). */
+  currentRefreshTokens(): CurrentRefreshToken[];
   secrets(): IssuedSecrets;
   requestLog(): RequestLogEntry[];
   clearRequestLog(): void;
@@ -48,7 +51,7 @@ export interface SandboxWindow {
 
 export type WindowAuth = Pick<
   AuthServer,
-  'grants' | 'revokeGrant' | 'refreshCounts' | 'secrets' | 'setAccessTokenTtl'
+  'grants' | 'revokeGrant' | 'refreshCounts' | 'currentRefreshTokens' | 'secrets' | 'setAccessTokenTtl'
 >;
 
 export function createWindow(deps: {
@@ -74,6 +77,7 @@ export function createWindow(deps: {
     rateLimits: () => limiter.current(),
     setAccessTokenTtl: (seconds) => auth.setAccessTokenTtl(seconds),
     refreshCounts: () => auth.refreshCounts(),
+    currentRefreshTokens: () => auth.currentRefreshTokens(),
     secrets: () => auth.secrets(),
     requestLog: () => log.list(),
     clearRequestLog: () => log.clear(),
@@ -129,6 +133,7 @@ const WINDOW_ROUTES: Record<string, WindowRoute> = {
     return { seconds };
   },
   'GET refresh-counts': (w) => w.refreshCounts(),
+  'GET refresh-tokens': (w) => ({ refreshTokens: w.currentRefreshTokens() }),
   'GET secrets': (w) => w.secrets(),
   'GET requests': (w) => ({ requests: w.requestLog() }),
   'DELETE requests': (w) => {

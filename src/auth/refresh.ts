@@ -53,6 +53,7 @@ export async function refreshUnderLock(parts: SessionParts, req: RefreshRequest)
         throw new SignInRequired('refresh_expired');
       }
       let tokens: TokenSet;
+      log.debug('refresh: asking for a new token pair');
       try {
         tokens = await oauth.refresh(
           { issuer: stored.issuer, clientId: stored.client_id },
@@ -76,6 +77,7 @@ export async function refreshUnderLock(parts: SessionParts, req: RefreshRequest)
           { cause: error },
         );
       }
+      log.debug('refresh: got a new token pair; saving it');
       const issuedAt = Math.floor(nowSeconds());
       const next: LoadedCredential = {
         ...stored,

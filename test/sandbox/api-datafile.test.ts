@@ -55,6 +55,7 @@ describe('the data file', () => {
       grants: async () => [],
       revokeGrant: async () => false,
       refreshCounts: () => ({}),
+      currentRefreshTokens: () => [],
       secrets: () => ({ accessTokens: [], refreshTokens: [], authorizationCodes: [], codeVerifiers: [] }),
       setAccessTokenTtl: () => {},
     };
