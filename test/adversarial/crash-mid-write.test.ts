@@ -20,7 +20,7 @@ import { type RawServer, rawServer } from '../helpers/raw-stdio.js';
 const SOAK = process.env.HOSTSMITH_SOAK === '1';
 const KILLS = SOAK ? 200 : 50;
 /** Each lane: its own sandbox (faults are per sandbox), store and scripted browser log. */
-const LANES = 3;
+const LANES = 4;
 const TTL = 1;
 
 const PHASES = [
@@ -196,7 +196,7 @@ async function victim(lane: Lane, strategy: Strategy): Promise<{ stderr: string;
   if (strategy === 'hold')
     window.injectFault({ server: 'issuer', kind: 'hold', ms: 20_000, pathPrefix: '/token' });
   if (strategy === 'stall')
-    window.injectFault({ server: 'issuer', kind: 'stall', ms: 20_000, pathPrefix: '/token' });
+    window.injectFault({ server: 'issuer', kind: 'stall', ms: 5_000, pathPrefix: '/token' });
   const server = start(lane);
   // The call goes on in the background; the kill ends it.
   void (async () => {
@@ -326,6 +326,6 @@ describe('crash mid-write', () => {
         exclude: lanes.map((l) => join(l.dir, 'oauth.json')),
       });
     },
-    SOAK ? 1_200_000 : 120_000,
+    SOAK ? 1_200_000 : 240_000,
   );
 });
