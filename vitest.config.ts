@@ -15,7 +15,7 @@ const ALONE = [
  * Files with a long version, read from HOSTSMITH_SOAK=1 (see test/helpers/soak.ts). `npm run
  * soak` (vitest --mode soak) runs only these, one at a time; the test command never does.
  */
-const SOAK = ['test/adversarial/refresh-storm.test.ts'];
+const SOAK = ['test/adversarial/refresh-storm.test.ts', 'test/adversarial/crash-mid-write.test.ts'];
 
 export default defineConfig(({ mode }) => ({
   test: {

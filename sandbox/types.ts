@@ -33,6 +33,12 @@ export interface PersistSlot {
 }
 
 /** Everything the sandbox issued or received that must never show up in a client's output. */
+export interface CurrentRefreshToken {
+  grantId: string;
+  clientId: string;
+  refreshToken: string;
+}
+
 export interface IssuedSecrets {
   accessTokens: string[];
   refreshTokens: string[];
@@ -69,6 +75,8 @@ export interface AuthServer {
   refreshCounts(): Record<string, number>;
   /** Refused token requests, counted by `<grant_type> <error>: <detail>`. */
   tokenErrors(): Record<string, number>;
+  /** Per live grant, the refresh token that is not yet spent: the one a client must hold now. */
+  currentRefreshTokens(): CurrentRefreshToken[];
   secrets(): IssuedSecrets;
   setAccessTokenTtl(seconds: number): void;
   close(): Promise<void>;

@@ -4,6 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as z from 'zod/v4';
 import {
   type AuthServer,
+  type CurrentRefreshToken,
   type IssuedSecrets,
   PARTITIONS,
   type Partition,
@@ -38,6 +39,8 @@ export interface SandboxWindow {
   refreshCounts(): Record<string, number>;
   /** Refused token requests, counted by `<grant_type> <error>: <detail>` (e.g. a refresh token used twice). */
   tokenErrors(): Record<string, number>;
+  /** Per live grant, its unspent refresh token (what a client that lost nothing holds). */
+  currentRefreshTokens(): CurrentRefreshToken[];
   secrets(): IssuedSecrets;
   requestLog(): RequestLogEntry[];
   clearRequestLog(): void;
@@ -50,7 +53,13 @@ export interface SandboxWindow {
 
 export type WindowAuth = Pick<
   AuthServer,
-  'grants' | 'revokeGrant' | 'refreshCounts' | 'tokenErrors' | 'secrets' | 'setAccessTokenTtl'
+  | 'grants'
+  | 'revokeGrant'
+  | 'refreshCounts'
+  | 'tokenErrors'
+  | 'currentRefreshTokens'
+  | 'secrets'
+  | 'setAccessTokenTtl'
 >;
 
 export function createWindow(deps: {
@@ -77,6 +86,7 @@ export function createWindow(deps: {
     setAccessTokenTtl: (seconds) => auth.setAccessTokenTtl(seconds),
     refreshCounts: () => auth.refreshCounts(),
     tokenErrors: () => auth.tokenErrors(),
+    currentRefreshTokens: () => auth.currentRefreshTokens(),
     secrets: () => auth.secrets(),
     requestLog: () => log.list(),
     clearRequestLog: () => log.clear(),
@@ -133,6 +143,7 @@ const WINDOW_ROUTES: Record<string, WindowRoute> = {
   },
   'GET refresh-counts': (w) => w.refreshCounts(),
   'GET token-errors': (w) => w.tokenErrors(),
+  'GET refresh-tokens': (w) => ({ refreshTokens: w.currentRefreshTokens() }),
   'GET secrets': (w) => w.secrets(),
   'GET requests': (w) => ({ requests: w.requestLog() }),
   'DELETE requests': (w) => {

@@ -293,6 +293,18 @@ export async function createAuthServer(opts: AuthServerOptions): Promise<AuthSer
     },
     refreshCounts: () => ledger.refreshCounts(),
     tokenErrors: () => ledger.tokenErrors(),
+    currentRefreshTokens() {
+      // Opaque refresh tokens are their own ids; a rotated one is marked consumed, not removed.
+      const live = new Set(store.list('Grant').map((g) => g.id));
+      return store
+        .list('RefreshToken')
+        .filter(({ payload }) => !payload.consumed && live.has(String(payload.grantId)))
+        .map(({ id, payload }) => ({
+          grantId: String(payload.grantId),
+          clientId: String(payload.clientId),
+          refreshToken: id,
+        }));
+    },
     secrets: () => ledger.secrets(),
     setAccessTokenTtl(seconds: number) {
       if (!Number.isInteger(seconds) || seconds < 1)

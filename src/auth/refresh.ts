@@ -57,6 +57,7 @@ export async function refreshUnderLock(parts: SessionParts, req: RefreshRequest)
       // then send it after it died, and take the 401 for a refused grant).
       const issuedAt = Math.floor(nowSeconds());
       let tokens: TokenSet;
+      log.debug('refresh: asking for a new token pair');
       try {
         tokens = await oauth.refresh(
           { issuer: stored.issuer, clientId: stored.client_id },
@@ -80,6 +81,7 @@ export async function refreshUnderLock(parts: SessionParts, req: RefreshRequest)
           { cause: error },
         );
       }
+      log.debug('refresh: got a new token pair; saving it');
       const next: LoadedCredential = {
         ...stored,
         access_token: tokens.accessToken,

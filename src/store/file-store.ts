@@ -5,7 +5,7 @@
 // and treated as signed out — never a crash. Every failure is a StoreError in words, on stderr.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { chmod, mkdir } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { Logger } from '../log.js';
 import { type StoreError, storeErrorFor } from './errors.js';
 import { checkEntry, keepMode, readNoFollow } from './guard.js';
@@ -173,8 +173,10 @@ export class StoreFileIO {
         await checkEntry(this.file, 'file');
         await replaceFile(this.file, `${JSON.stringify(content, null, 2)}\n`, {
           mode: 0o600,
+          log: this.log,
           ...(this.fs ? { fs: this.fs } : {}),
         });
+        this.log.debug(`store: wrote ${basename(this.file)}`);
       }),
     );
   }
@@ -187,9 +189,11 @@ export class StoreFileIO {
     if (this.holding.getStore()) return fn();
     return inProcessQueue(this.lockPath, async () => {
       await this.ensureDir();
+      this.log.debug(`store: waiting for the lock ${basename(this.lockPath)}`);
       const release = await this.said('lock', this.file, 'STORE_LOCK_FAILED', () =>
         acquireLock(this.lockPath, this.file, { log: this.log, platform: this.platform }),
       );
+      this.log.debug(`store: holding the lock ${basename(this.lockPath)}`);
       try {
         if (!this.swept) {
           // Once per store: a sweep that cannot finish says so and never fails the caller.
@@ -204,6 +208,7 @@ export class StoreFileIO {
         return await this.holding.run(true, fn);
       } finally {
         await release().catch(() => {});
+        this.log.debug(`store: released the lock ${basename(this.lockPath)}`);
       }
     });
   }

@@ -1,12 +1,13 @@
 // The cross-process store lock: `oauth.json.lock`, created with O_EXCL (never through a link),
-// holding its owner's record. The holder touches it every 2 s; a lock untouched for 10 s is
+// holding its owner's record from the moment it exists (a draft linked into place). The holder touches it every 2 s; a lock untouched for 10 s is
 // stale and taken over. A lock whose owner is certainly gone (lock-owner.ts) is taken over at
 // once. A takeover renames the lock away and checks it moved the very lock it judged, so two
 // processes breaking one stale lock cannot both win. A folder lock (proper-lockfile, used by
 // earlier versions) is honoured the same way, by its age.
 import { randomBytes } from 'node:crypto';
 import { type BigIntStats, constants, readFileSync, unlinkSync } from 'node:fs';
-import { link, lstat, lutimes, open, rename, rm, unlink } from 'node:fs/promises';
+import { link, lstat, lutimes, open, readdir, rename, rm, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../log.js';
 import { StoreError, storeErrorFor } from './errors.js';
@@ -32,7 +33,43 @@ export interface LockOptions {
 
 type Seen = { stats: BigIntStats; owner?: LockOwner };
 
+/** Where a lock's record is written before it is linked into place. */
+const DRAFT = '.new-';
+
+/**
+ * Create the lock with its owner record already in it: the record is written to a draft of our
+ * own, then hard-linked to the lock path (atomic, and EEXIST while someone holds it). A kill can
+ * then never leave an empty lock, which nobody could judge but by its age (the whole stale wait).
+ */
 async function tryCreate(path: string, owner: LockOwner): Promise<boolean> {
+  const draft = `${path}${DRAFT}${process.pid}-${randomBytes(6).toString('hex')}`;
+  const handle = await open(
+    draft,
+    constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | NOFOLLOW,
+    0o600,
+  );
+  try {
+    try {
+      await handle.writeFile(JSON.stringify(owner));
+    } finally {
+      await handle.close();
+    }
+    await link(draft, path);
+    return true;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return false;
+    // A file system without hard links: create the lock and write it, as before.
+    if (code && NO_LINKS.has(code)) return createThenWrite(path, owner);
+    throw error;
+  } finally {
+    await unlink(draft).catch(() => {});
+  }
+}
+
+const NO_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS']);
+
+async function createThenWrite(path: string, owner: LockOwner): Promise<boolean> {
   let handle: Awaited<ReturnType<typeof open>>;
   try {
     handle = await open(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | NOFOLLOW, 0o600);
@@ -49,6 +86,28 @@ async function tryCreate(path: string, owner: LockOwner): Promise<boolean> {
   }
   await handle.close();
   return true;
+}
+
+/** Drafts left by takers killed before they unlinked them: removed once their owner is gone. */
+async function sweepDrafts(path: string, mine: LockOwner, opts: LockOptions, platform: NodeJS.Platform) {
+  const prefix = `${basename(path)}${DRAFT}`;
+  const names = (await readdir(dirname(path)).catch(() => [] as string[])).filter((n) =>
+    n.startsWith(prefix),
+  );
+  for (const name of names) {
+    const draft = join(dirname(path), name);
+    let owner: LockOwner | undefined;
+    try {
+      owner = LockOwnerSchema.parse(JSON.parse(await readNoFollow(draft)));
+    } catch {
+      owner = undefined; // cut short while being written: its owner is gone or about to remove it
+    }
+    const age = Date.now() - ((await lstat(draft).catch(() => undefined))?.mtimeMs ?? Date.now());
+    const gone = owner
+      ? ownerIsGone(owner, mine, opts.probe ?? realProbe, platform)
+      : age > (opts.staleMs ?? 10_000);
+    if (gone) await unlink(draft).catch(() => {});
+  }
 }
 
 /** The lock as it is now; undefined when it vanished. A link is refused. */
@@ -104,7 +163,10 @@ export async function acquireLock(
   let holder: LockOwner | undefined;
   try {
     for (;;) {
-      if (await tryCreate(path, mine)) return holding(path, file, mine, opts);
+      if (await tryCreate(path, mine)) {
+        await sweepDrafts(path, mine, opts, platform);
+        return holding(path, file, mine, opts);
+      }
       const seen = await inspect(path);
       if (!seen) continue;
       holder = seen.owner;

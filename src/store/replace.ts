@@ -6,8 +6,9 @@
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import * as nodeFs from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { basename, dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { Logger } from '../log.js';
 
 /** The calls this module makes; tests hand in a wrapper that fails on cue. */
 export type ReplaceFs = Pick<typeof nodeFs, 'open' | 'rename' | 'unlink'>;
@@ -81,11 +82,13 @@ export function tempName(file: string): string {
 export async function replaceFile(
   file: string,
   text: string,
-  options: { mode?: number; fs?: ReplaceFs } = {},
+  options: { mode?: number; fs?: ReplaceFs; log?: Logger } = {},
 ): Promise<void> {
   const fs = options.fs ?? nodeFs;
   const mode = options.mode ?? 0o600;
   const temp = tempName(file);
+  // Phase lines (debug level, names only): the crash-mid-write test kills on them.
+  options.log?.debug(`store: writing ${basename(temp)}`);
   const handle = await fs.open(temp, CREATE, mode);
   try {
     try {
@@ -96,6 +99,7 @@ export async function replaceFile(
     } finally {
       await handle.close();
     }
+    options.log?.debug(`store: renaming ${basename(temp)} → ${basename(file)}`);
     await renameRetrying(temp, file, { verb: 'replace', file }, fs);
   } catch (error) {
     await fs.unlink(temp).catch(() => {});

@@ -59,8 +59,9 @@ export function rawServer(opts: RawServerOptions): RawServer {
     },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
+  // 'close', not 'exit': by then stdout and stderr are read to their end, so stderr() is whole.
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal })),
+    child.once('close', (code, signal) => resolve({ code, signal })),
   );
   // A server that exits while a test still writes must fail the test, not crash the runner.
   child.stdin.on('error', () => {});

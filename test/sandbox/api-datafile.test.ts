@@ -56,6 +56,7 @@ describe('the data file', () => {
       revokeGrant: async () => false,
       refreshCounts: () => ({}),
       tokenErrors: () => ({}),
+      currentRefreshTokens: () => [],
       secrets: () => ({ accessTokens: [], refreshTokens: [], authorizationCodes: [], codeVerifiers: [] }),
       setAccessTokenTtl: () => {},
     };

@@ -52,6 +52,30 @@ describe('grants, refreshes and secrets', () => {
     expect((await sb.window.grants()).some((g) => g.grantId === grant.grantId)).toBe(false);
   });
 
+  test('the current refresh token of a grant: the rotated one, never the spent one; none once revoked', async () => {
+    const session = await signIn(sb, { email: 'lin@example.com' });
+    const grant = await grantOf(session.clientId);
+    type Current = { refreshTokens: Array<{ grantId: string; clientId: string; refreshToken: string }> };
+    const current = async () =>
+      (await call<Current>(sb.api, 'GET', '/_sandbox/refresh-tokens')).json.refreshTokens.filter(
+        (t) => t.grantId === grant.grantId,
+      );
+    // Compared, never printed: a failure message must not carry a token.
+    const first = await current();
+    expect(first).toHaveLength(1);
+    expect(first[0]?.refreshToken === session.refreshToken).toBe(true);
+    expect(first[0]?.clientId).toBe(session.clientId);
+    const refreshed = await client.refreshTokenGrant(session.config, session.refreshToken, {
+      resource: sb.api,
+    });
+    const second = await current();
+    expect(second).toHaveLength(1);
+    expect(second[0]?.refreshToken === refreshed.refresh_token).toBe(true);
+    expect(sb.window.currentRefreshTokens().some((t) => t.refreshToken === session.refreshToken)).toBe(false);
+    await sb.window.revokeGrant(grant.grantId);
+    expect(await current()).toEqual([]);
+  });
+
   test('revoking one grant over HTTP: its token gets 401 on the very next call; others go on', async () => {
     const one = await signIn(sb);
     const two = await signIn(sb);

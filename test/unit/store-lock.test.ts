@@ -259,3 +259,46 @@ describe('a process that exits holding the lock', () => {
     expect(readdirSync(dir)).toEqual([]);
   });
 });
+
+describe('a process killed as it creates the lock', () => {
+  // Found by the crash-mid-write row: a kill between creating the lock file and writing its owner
+  // record left an empty lock, which nobody can judge but by its age: the next process waited the
+  // whole 10 s. The child dies (SIGKILL, no exit hook) the moment the lock path first exists.
+  it('leaves no ownerless lock: the next taker sees a dead owner and takes over at once', async () => {
+    const { spawnSync: run } = await import('node:child_process');
+    const dir = join(await tmp(), 'c/hostsmith');
+    const script = `
+      import { syncBuiltinESMExports } from 'node:module';
+      import { createRequire } from 'node:module';
+      const fsp = createRequire(import.meta.url)('node:fs/promises');
+      const lock = ${JSON.stringify(join(dir, 'oauth.json.lock'))};
+      for (const name of ['open', 'link']) {
+        const real = fsp[name];
+        fsp[name] = async (...args) => {
+          const result = await real(...args);
+          if (args.some((a) => String(a) === lock)) process.kill(process.pid, 'SIGKILL');
+          return result;
+        };
+      }
+      syncBuiltinESMExports();
+      const { StoreFileIO } = await import(${JSON.stringify(join(import.meta.dirname, '../../src/store/file-store.ts'))});
+      const io = new StoreFileIO(${JSON.stringify(dir)}, { debug() {}, info() {}, warn() {}, error() {} });
+      await io.withLock(async () => {});
+      process.exit(3);`;
+    const child = run(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script]);
+    expect(child.signal).toBe('SIGKILL');
+    expect(existsSync(join(dir, 'oauth.json.lock'))).toBe(true);
+
+    const { acquireLock } = await import('../../src/store/lock.js');
+    const { lines, log } = capture();
+    // Shorter than the stale timeout: only a takeover for a dead owner gets the lock in time.
+    const release = await acquireLock(join(dir, 'oauth.json.lock'), join(dir, 'oauth.json'), {
+      log,
+      waitMs: 3_000,
+    });
+    await release();
+    expect(lines.join('')).toMatch(/its holder \(pid \d+\) is no longer running/);
+    // The record's draft went with it (or was cleaned up): only the store's own files remain.
+    expect(readdirSync(dir).filter((n) => n.startsWith('oauth.json.lock'))).toEqual([]);
+  });
+});
