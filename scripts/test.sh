@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The whole test suite on a fresh machine: installs what the tests need (Debian packages for the
 # real keychain, the real browser and openssl for the proxy test's private CA, then the npm
-# dependencies), and runs `npm test` inside a private D-Bus session with GNOME Keyring unlocked.
-# `npm test` alone stays the quick inner loop.
+# dependencies), and runs `npm test` inside a private D-Bus session with GNOME Keyring unlocked,
+# then the end-to-end files again on Node 22 and 24 (scripts/test-node-versions.ts; npm test has
+# built dist/ already). A failure in either fails the script. `npm test` alone stays the quick
+# inner loop.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,4 +25,4 @@ if ((${#missing[@]})); then
 fi
 
 npm ci --no-audit --no-fund
-exec scripts/with-keychain.sh npm test
+exec scripts/with-keychain.sh bash -c 'npm test && npx tsx scripts/test-node-versions.ts'

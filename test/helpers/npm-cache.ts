@@ -1,19 +1,22 @@
-// Tools the tests run that are not dependencies of the project (a Node 22 for the Inspector, the
-// Inspector itself), installed at pinned versions by scripts/npm-cache-install.sh into a cache
-// folder outside the repository: the first run downloads them, later runs find them.
+// Tools the tests run that are not dependencies of the project (Node 22 and 24, the Inspector),
+// installed at pinned versions by scripts/npm-cache-install.sh into a cache folder outside the
+// repository: the first run downloads them, later runs find them.
 //
 //   const node22 = await npmCacheInstall(NODE_22);
 //   const inspector = await npmCacheInstall(INSPECTOR, 'mcp-inspector');
 import { execFile } from 'node:child_process';
-import { join } from 'node:path';
-import { ROOT } from './mcp-server.js';
+import { resolve } from 'node:path';
 
 /** Node 22 from the npm registry (the `node` package fetches its platform's binary). */
 export const NODE_22 = 'node@22.23.3';
+/** Node 24, for the end-to-end files the test command runs again (scripts/test-node-versions.ts). */
+export const NODE_24 = 'node@24.21.0';
 /** The MCP Inspector, whose CLI needs Node >= 22.19. */
 export const INSPECTOR = '@modelcontextprotocol/inspector@2.12.0';
 
-const SCRIPT = join(ROOT, 'scripts/npm-cache-install.sh');
+// Resolved here, not from mcp-server.ts: scripts/test-node-versions.ts imports this file outside
+// Vitest, where mcp-server.ts (through capture.ts) would import vitest.
+const SCRIPT = resolve(import.meta.dirname, '../../scripts/npm-cache-install.sh');
 
 /**
  * The absolute path of `bin` of the package `spec` (NAME@EXACT-VERSION), installed if it is not
