@@ -22,4 +22,6 @@ if ((${#missing[@]})); then
 fi
 
 npm ci --no-audit --no-fund
+# The real MCP hosts test/hosts/ drives, cached per machine outside the repository.
+scripts/install-hosts.sh
 exec scripts/with-keychain.sh npm test

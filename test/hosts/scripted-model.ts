@@ -1,0 +1,179 @@
+// A small scripted model on 127.0.0.1 that speaks each host's model API: Anthropic Messages (SSE)
+// for Claude Code, OpenAI Responses (SSE) for Codex, Gemini generateContent (SSE) for Gemini CLI.
+// Each request is read into a Turn (the tools offered, the tool results so far) and the test's
+// script answers with one Step: call a tool, or say something and end. Requests that carry no
+// tools (titles, summaries, quota probes) get a plain text answer. Any other path is answered 404
+// and logged in `unknown`, which a test asserts empty.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { captured } from '../helpers/capture.js';
+
+export interface ToolResult {
+  /** The tool's name as the host gave it to the model (when the dialect says). */
+  name?: string;
+  text: string;
+}
+
+export interface Turn {
+  dialect: 'anthropic' | 'responses' | 'gemini';
+  /** Tools offered with a schema, by the host's names. */
+  tools: string[];
+  /** Tools named to the model but whose schemas must be loaded first (Claude Code's ToolSearch). */
+  deferred: string[];
+  /** Every tool result in the conversation so far, oldest first. */
+  results: ToolResult[];
+  /** The request body, as sent. */
+  body: unknown;
+}
+
+export type Step = { call: string; args: Record<string, unknown> } | { say: string };
+export type Script = (turn: Turn) => Step | Promise<Step>;
+
+export interface ScriptedModel {
+  url: string;
+  /** The requests that carried tools (the agent loop), in order. */
+  turns: Turn[];
+  /** Every request received: "POST /v1/messages?beta=true". */
+  requests: string[];
+  /** Requests this model does not serve (answered 404). */
+  unknown: string[];
+  close(): Promise<void>;
+}
+
+type Json = Record<string, unknown>;
+const asArray = (value: unknown): Json[] => (Array.isArray(value) ? (value as Json[]) : []);
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+/** The text of a tool result's content: a string, or text blocks (any dialect's shape). */
+function textOf(content: unknown): string {
+  if (typeof content === 'string') return content;
+  if (Array.isArray(content)) return content.map((c) => textOf(c)).join('\n');
+  if (content && typeof content === 'object') {
+    const c = content as Json;
+    if (typeof c.text === 'string') return c.text;
+    return JSON.stringify(c);
+  }
+  return '';
+}
+
+// --- Anthropic Messages -------------------------------------------------------------------------
+
+function anthropicTurn(body: Json): Turn {
+  const messages = asArray(body.messages);
+  const names = new Map<string, string>();
+  const results: ToolResult[] = [];
+  const texts: string[] = [textOf(body.system)];
+  for (const message of messages) {
+    const content = message.content;
+    if (typeof content === 'string') {
+      texts.push(content);
+      continue;
+    }
+    for (const block of asArray(content)) {
+      if (block.type === 'text') texts.push(String(block.text));
+      if (block.type === 'tool_use') names.set(String(block.id), String(block.name));
+      if (block.type === 'tool_result') {
+        results.push({ name: names.get(String(block.tool_use_id)), text: textOf(block.content) });
+      }
+    }
+  }
+  // Deferred tools are listed one per line in a system or reminder text.
+  const deferred = [...new Set(texts.join('\n').match(/^mcp__[\w-]+$/gm) ?? [])];
+  return {
+    dialect: 'anthropic',
+    tools: asArray(body.tools).map((t) => String(t.name)),
+    deferred,
+    results,
+    body,
+  };
+}
+
+function anthropicAnswer(res: ServerResponse, body: Json, step: Step): void {
+  const block =
+    'call' in step
+      ? { type: 'tool_use', id: `toolu_${Math.random().toString(36).slice(2)}`, name: step.call, input: {} }
+      : { type: 'text', text: '' };
+  const stop = 'call' in step ? 'tool_use' : 'end_turn';
+  const usage = { input_tokens: 1, output_tokens: 1 };
+  const message = { id: 'msg_scripted', type: 'message', role: 'assistant', model: body.model };
+  if (!body.stream) {
+    const content = 'call' in step ? { ...block, input: step.args } : { type: 'text', text: step.say };
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(
+      JSON.stringify({ ...message, content: [content], stop_reason: stop, stop_sequence: null, usage }),
+    );
+    return;
+  }
+  const delta =
+    'call' in step
+      ? { type: 'input_json_delta', partial_json: JSON.stringify(step.args) }
+      : { type: 'text_delta', text: step.say };
+  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+  const events: Array<[string, Json]> = [
+    [
+      'message_start',
+      { message: { ...message, content: [], stop_reason: null, stop_sequence: null, usage } },
+    ],
+    ['content_block_start', { index: 0, content_block: block }],
+    ['content_block_delta', { index: 0, delta }],
+    ['content_block_stop', { index: 0 }],
+    ['message_delta', { delta: { stop_reason: stop, stop_sequence: null }, usage: { output_tokens: 1 } }],
+    ['message_stop', {}],
+  ];
+  for (const [event, data] of events)
+    res.write(`event: ${event}\ndata: ${JSON.stringify({ type: event, ...data })}\n\n`);
+  res.end();
+}
+
+// --- the server ---------------------------------------------------------------------------------
+
+export async function startScriptedModel(script: Script): Promise<ScriptedModel> {
+  const turns: Turn[] = [];
+  const requests: string[] = [];
+  const unknown: string[] = [];
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const line = `${req.method} ${req.url}`;
+    requests.push(line);
+    const raw = await readBody(req);
+    captured.push(raw);
+    const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
+    if (req.method === 'POST' && path === '/v1/messages') {
+      const body = JSON.parse(raw) as Json;
+      const turn = anthropicTurn(body);
+      if (turn.tools.length === 0) return anthropicAnswer(res, body, { say: 'ok' });
+      turns.push(turn);
+      return anthropicAnswer(res, body, await script(turn));
+    }
+    unknown.push(line);
+    res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not scripted"}');
+  }
+
+  const server: Server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      unknown.push(`${req.method} ${req.url}: ${String(error)}`);
+      if (!res.headersSent) res.writeHead(500);
+      res.end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    turns,
+    requests,
+    unknown,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
