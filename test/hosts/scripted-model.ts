@@ -133,6 +133,75 @@ function anthropicAnswer(res: ServerResponse, body: Json, step: Step): void {
   res.end();
 }
 
+// --- OpenAI Responses (Codex) -------------------------------------------------------------------
+
+function responsesTurn(body: Json): Turn {
+  const names = new Map<string, string>();
+  const results: ToolResult[] = [];
+  for (const item of asArray(body.input)) {
+    if (item.type === 'function_call') names.set(String(item.call_id), qualified(item));
+    if (item.type === 'function_call_output') {
+      results.push({ name: names.get(String(item.call_id)), text: textOf(item.output) });
+    }
+  }
+  // Function tools by name; Codex puts an MCP server's tools in a namespace (`mcp__hostsmith`),
+  // named here `<namespace>__<tool>`, and the call names both.
+  const tools: string[] = [];
+  for (const tool of asArray(body.tools)) {
+    if (tool.type === 'namespace') {
+      for (const inner of asArray(tool.tools))
+        tools.push(qualified({ namespace: tool.name, name: inner.name }));
+    } else if (typeof tool.name === 'string') tools.push(tool.name);
+  }
+  return { dialect: 'responses', tools, deferred: [], results, body };
+}
+
+function qualified(item: Json): string {
+  return item.namespace ? `${String(item.namespace)}__${String(item.name)}` : String(item.name);
+}
+
+function responsesAnswer(res: ServerResponse, body: Json, step: Step): void {
+  const id = `resp_${Math.random().toString(36).slice(2)}`;
+  let call: Json = {};
+  if ('call' in step) {
+    call = { name: step.call };
+    for (const tool of asArray(body.tools)) {
+      if (tool.type !== 'namespace' || !step.call.startsWith(`${String(tool.name)}__`)) continue;
+      call = { namespace: tool.name, name: step.call.slice(String(tool.name).length + 2) };
+    }
+  }
+  const item =
+    'call' in step
+      ? {
+          type: 'function_call',
+          id: `fc_${id}`,
+          call_id: `call_${id}`,
+          ...call,
+          arguments: JSON.stringify(step.args),
+        }
+      : {
+          type: 'message',
+          id: `msg_${id}`,
+          role: 'assistant',
+          content: [{ type: 'output_text', text: step.say, annotations: [] }],
+        };
+  const usage = {
+    input_tokens: 1,
+    input_tokens_details: null,
+    output_tokens: 1,
+    output_tokens_details: null,
+    total_tokens: 2,
+  };
+  const events: Json[] = [
+    { type: 'response.created', response: { id } },
+    { type: 'response.output_item.done', output_index: 0, item },
+    { type: 'response.completed', response: { id, usage } },
+  ];
+  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+  for (const event of events) res.write(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
+  res.end();
+}
+
 // --- the server ---------------------------------------------------------------------------------
 
 export async function startScriptedModel(script: Script): Promise<ScriptedModel> {
@@ -152,6 +221,13 @@ export async function startScriptedModel(script: Script): Promise<ScriptedModel>
       if (turn.tools.length === 0) return anthropicAnswer(res, body, { say: 'ok' });
       turns.push(turn);
       return anthropicAnswer(res, body, await script(turn));
+    }
+    if (req.method === 'POST' && path === '/v1/responses') {
+      const body = JSON.parse(raw) as Json;
+      const turn = responsesTurn(body);
+      if (turn.tools.length === 0) return responsesAnswer(res, body, { say: 'ok' });
+      turns.push(turn);
+      return responsesAnswer(res, body, await script(turn));
     }
     unknown.push(line);
     res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not scripted"}');
