@@ -2,7 +2,7 @@
 // with a time limit (its output captured for the secret scan), and the model's script: load the
 // tools if the host defers them, call list_sites, wait for a person to finish signing in when the
 // result is the sign-in link, call again, then end.
-import { execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { captured } from '../helpers/capture.js';
@@ -29,29 +29,48 @@ export interface HostRun {
   stderr: string;
 }
 
+/**
+ * Runs a host command in its own process group, so that a timeout (or the end) stops whatever it
+ * started too: Gemini CLI relaunches itself as a child, and a leftover child holding the pipes
+ * would keep the run from ever ending.
+ */
 export function runHost(
   command: string,
   args: string[],
   opts: { env: Record<string, string>; cwd: string; timeoutMs?: number; input?: string },
 ): Promise<HostRun> {
   return new Promise((resolve) => {
-    const child = execFile(
-      command,
-      args,
-      {
-        env: opts.env,
-        cwd: opts.cwd,
-        timeout: opts.timeoutMs ?? 60_000,
-        encoding: 'utf8',
-        maxBuffer: 16 << 20,
-      },
-      (error, stdout, stderr) => {
+    const child = spawn(command, args, { env: opts.env, cwd: opts.cwd, detached: true, stdio: 'pipe' });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+    const killGroup = () => {
+      try {
+        if (child.pid) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // Already gone.
+      }
+    };
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      killGroup();
+    }, opts.timeoutMs ?? 45_000);
+    child.on('error', (error) => {
+      stderr += String(error);
+    });
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      // Leftovers of the host (never the servers it already stopped) would hold the pipes open.
+      setTimeout(() => {
+        killGroup();
         captured.push(stdout, stderr);
-        const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
-    child.stdin?.end(opts.input ?? '');
+        if (timedOut) stderr += `\n[test] stopped after ${opts.timeoutMs ?? 45_000} ms`;
+        resolve({ code: code ?? (signal ? -1 : 0), stdout, stderr });
+      }, 100);
+    });
+    child.stdin.end(opts.input ?? '');
   });
 }
 

@@ -202,6 +202,37 @@ function responsesAnswer(res: ServerResponse, body: Json, step: Step): void {
   res.end();
 }
 
+// --- Gemini generateContent (Gemini CLI) ------------------------------------------------------
+
+function geminiTurn(body: Json): Turn {
+  const results: ToolResult[] = [];
+  for (const content of asArray(body.contents)) {
+    for (const part of asArray(content.parts)) {
+      const response = part.functionResponse as Json | undefined;
+      if (response) results.push({ name: String(response.name), text: textOf(response.response) });
+    }
+  }
+  const tools = asArray(body.tools).flatMap((t) =>
+    asArray(t.functionDeclarations).map((f) => String(f.name)),
+  );
+  return { dialect: 'gemini', tools, deferred: [], results, body };
+}
+
+function geminiAnswer(res: ServerResponse, step: Step, stream: boolean): void {
+  const part = 'call' in step ? { functionCall: { name: step.call, args: step.args } } : { text: step.say };
+  const answer = {
+    candidates: [{ content: { role: 'model', parts: [part] }, finishReason: 'STOP', index: 0 }],
+    usageMetadata: { promptTokenCount: 1, candidatesTokenCount: 1, totalTokenCount: 2 },
+    modelVersion: 'scripted',
+  };
+  if (!stream) {
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer));
+    return;
+  }
+  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+  res.end(`data: ${JSON.stringify(answer)}\r\n\r\n`);
+}
+
 // --- the server ---------------------------------------------------------------------------------
 
 export async function startScriptedModel(script: Script): Promise<ScriptedModel> {
@@ -228,6 +259,15 @@ export async function startScriptedModel(script: Script): Promise<ScriptedModel>
       if (turn.tools.length === 0) return responsesAnswer(res, body, { say: 'ok' });
       turns.push(turn);
       return responsesAnswer(res, body, await script(turn));
+    }
+    const gemini = path.match(/^\/v1beta\/models\/[\w.-]+:(streamGenerateContent|generateContent)$/);
+    if (req.method === 'POST' && gemini) {
+      const body = JSON.parse(raw) as Json;
+      const stream = gemini[1] === 'streamGenerateContent';
+      const turn = geminiTurn(body);
+      if (turn.tools.length === 0) return geminiAnswer(res, { say: 'ok' }, stream);
+      turns.push(turn);
+      return geminiAnswer(res, await script(turn), stream);
     }
     unknown.push(line);
     res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not scripted"}');
