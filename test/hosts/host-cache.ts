@@ -12,6 +12,10 @@ const PINS = JSON.parse(readFileSync(join(ROOT, 'test/hosts/versions.json'), 'ut
   { version: string; bin: string }
 >;
 
+export function pinnedVersion(pkg: HostPackage): string {
+  return PINS[pkg].version;
+}
+
 export function hostsCache(): string {
   const cacheHome = process.env.XDG_CACHE_HOME || join(homedir(), '.cache');
   return process.env.HOSTSMITH_HOSTS_CACHE || join(cacheHome, 'hostsmith-mcp-test/hosts');
