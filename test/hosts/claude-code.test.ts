@@ -124,7 +124,7 @@ function expectToolsOffered(model: ScriptedModel): void {
 
 const SITES = ['ada-portfolio', 'ada-notes', 'ada-eu-mirror'];
 
-describe('Claude Code as the host', () => {
+describe('Claude Code as the host', { timeout: 150_000 }, () => {
   it('signed in with `hostsmith-mcp login` in a terminal (file storage): the server Claude Code starts finds it', async () => {
     const home = tempDir('hostsmith-claude-');
     const login = await runCli(['login', '--client', 'claude-code', '--storage', 'file'], {

@@ -149,7 +149,7 @@ function expectToolsOffered(model: ScriptedModel): void {
 
 const SITES = ['ada-portfolio', 'ada-notes', 'ada-eu-mirror'];
 
-describe('Codex as the host', () => {
+describe('Codex as the host', { timeout: 150_000 }, () => {
   it('signed in with `hostsmith-mcp login` in a terminal (file storage): the server Codex starts finds it', async () => {
     const home = tempDir('hostsmith-codex-');
     const login = await runCli(['login', '--client', CLIENT, '--storage', 'file'], {

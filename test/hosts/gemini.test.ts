@@ -124,7 +124,7 @@ function expectToolsOffered(model: ScriptedModel): void {
 
 const SITES = ['ada-portfolio', 'ada-notes', 'ada-eu-mirror'];
 
-describe('Gemini CLI as the host', () => {
+describe('Gemini CLI as the host', { timeout: 150_000 }, () => {
   it('signed in with `hostsmith-mcp login` in a terminal (file storage): the server Gemini CLI starts finds it', async () => {
     const home = tempDir('hostsmith-gemini-');
     const login = await runCli(['login', '--client', CLIENT, '--storage', 'file'], {

@@ -56,7 +56,7 @@ export function runHost(
     const timer = setTimeout(() => {
       timedOut = true;
       killGroup();
-    }, opts.timeoutMs ?? 45_000);
+    }, opts.timeoutMs ?? 90_000);
     child.on('error', (error) => {
       stderr += String(error);
     });
@@ -66,7 +66,7 @@ export function runHost(
       setTimeout(() => {
         killGroup();
         captured.push(stdout, stderr);
-        if (timedOut) stderr += `\n[test] stopped after ${opts.timeoutMs ?? 45_000} ms`;
+        if (timedOut) stderr += `\n[test] stopped after ${opts.timeoutMs ?? 90_000} ms`;
         resolve({ code: code ?? (signal ? -1 : 0), stdout, stderr });
       }, 100);
     });
