@@ -25,4 +25,7 @@ if ((${#missing[@]})); then
 fi
 
 npm ci --no-audit --no-fund
+# The real MCP hosts test/hosts/ drives, cached per machine outside the repository.
+scripts/install-hosts.sh
+# The whole suite on this machine's Node, then the end-to-end files again on Node 22 and 24.
 exec scripts/with-keychain.sh bash -c 'npm test && npx tsx scripts/test-node-versions.ts'
