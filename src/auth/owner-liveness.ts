@@ -7,6 +7,7 @@
 // the one-time start link must never be spent on a liveness check.
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { request } from 'node:http';
+import { isRunning } from '../store/lock-owner.js';
 import type { OwnerProbe, PendingSignIn } from '../store/types.js';
 
 export const ALIVE_PATH = '/alive/';
@@ -35,15 +36,7 @@ export function createOwnerSecret(): OwnerSecret {
 }
 
 /** Whether a process with this id exists (any process: the id may have been reused). */
-export function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists, it is just not ours to signal.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+export const pidAlive = isRunning;
 
 /** Only our own kind of URL is ever requested: loopback, plain HTTP, the alive path. */
 function probeTarget(url: string): URL | undefined {
