@@ -1,13 +1,15 @@
 // The MCP Inspector's CLI, on a Node 22 from the npm registry (both pinned, from the test cache,
-// see test/helpers/npm-cache.ts), against the BUILT server over stdio and the sandbox:
-// tools/list with --strict finds no portability problem in any tool schema, and tools/call runs
-// create_site and list_sites with a sign-in made by `hostsmith-mcp login` in a terminal, which the
-// server the Inspector starts finds in the Inspector's own client folder (its clientInfo name).
+// see test/helpers/npm-cache.ts), against the BUILT server and the sandbox, over stdio and over
+// local HTTP (`serve --http`, the secret as a bearer header): tools/list with --strict finds no
+// portability problem in any tool schema, and tools/call runs create_site and list_sites with a
+// sign-in made by `hostsmith-mcp login` in a terminal, which the server finds in the Inspector's
+// own client folder (its clientInfo name).
 import { execFile } from 'node:child_process';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALL_TOOLS } from '../../src/mcp/tools/index.js';
 import { captured } from '../helpers/capture.js';
 import { e2e } from '../helpers/e2e.js';
+import { type RunningHttpServer, startHttpServer } from '../helpers/http-server.js';
 import { BIN, tempDir } from '../helpers/mcp-server.js';
 import { INSPECTOR, NODE_22, npmCacheInstall } from '../helpers/npm-cache.js';
 import { runCli, show } from '../keychain/run-cli.js';
@@ -34,29 +36,48 @@ interface Inspected {
   stderr: string;
 }
 
-/** One Inspector CLI run: it starts the built server over stdio with the given method's flags. */
-function inspect(args: string[]): Promise<Inspected> {
+/** Where the Inspector finds the server: it starts it over stdio, or connects to `serve --http`. */
+type Target = { stdio: true } | { url: string; secret: string };
+const STDIO: Target = { stdio: true };
+
+function targetArgs(target: Target, configDir: string): string[] {
+  if ('url' in target) {
+    return [
+      '--transport',
+      'http',
+      '--server-url',
+      target.url,
+      '--header',
+      `Authorization: Bearer ${target.secret}`,
+    ];
+  }
   const serverEnv = {
     HOSTSMITH_API_URL: env.sandbox.api,
-    HOSTSMITH_MCP_CONFIG_DIR: home,
+    HOSTSMITH_MCP_CONFIG_DIR: configDir,
     HOSTSMITH_MCP_STORAGE: 'file',
   };
+  return [
+    ...Object.entries(serverEnv).flatMap(([k, v]) => ['-e', `${k}=${v}`]),
+    // The server on the machine's Node: the Inspector needs 22, the server runs on 20 and up.
+    '--',
+    process.execPath,
+    BIN,
+  ];
+}
+
+/** One Inspector CLI run with the given method's flags, in `configDir` as its HOME. */
+function inspect(args: string[], target: Target = STDIO, configDir = home): Promise<Inspected> {
   return new Promise((resolve) => {
     execFile(
       node22,
-      [
-        inspector,
-        '--cli',
-        '--format',
-        'json',
-        ...Object.entries(serverEnv).flatMap(([k, v]) => ['-e', `${k}=${v}`]),
-        ...args,
-        '--',
-        // The server on the machine's Node: the Inspector needs 22, the server runs on 20 and up.
-        process.execPath,
-        BIN,
-      ],
-      { cwd: home, env: { PATH: process.env.PATH ?? '', HOME: home }, encoding: 'utf8', timeout: 60_000 },
+      // Last: the server's command after `--` (stdio), or the variadic --header (HTTP).
+      [inspector, '--cli', '--format', 'json', ...args, ...targetArgs(target, configDir)],
+      {
+        cwd: configDir,
+        env: { PATH: process.env.PATH ?? '', HOME: configDir },
+        encoding: 'utf8',
+        timeout: 60_000,
+      },
       (error, stdout, stderr) => {
         captured.push(stdout, stderr);
         const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
@@ -74,6 +95,55 @@ function envelope(r: Inspected): { result: Record<string, unknown>; schemaFindin
   return JSON.parse(r.stdout);
 }
 
+/** tools/list with --strict: the 11 tools, each with an output schema, and no finding at all. */
+async function expectStrictList(target: Target): Promise<void> {
+  const listed = await inspect(['--method', 'tools/list', '--strict'], target);
+  const { result, schemaFindings } = envelope(listed);
+  const tools = result.tools as Array<{ name: string; outputSchema?: unknown }>;
+  expect(tools.map((t) => t.name)).toEqual(ALL_TOOLS.map((t) => t.name));
+  expect(tools.every((t) => t.outputSchema !== undefined)).toBe(true);
+  // With findings, --strict puts them in the envelope and writes each on stderr with a count.
+  expect(schemaFindings, JSON.stringify(schemaFindings, null, 2)).toBeUndefined();
+  expect(listed.stderr).not.toMatch(/^(Warning|Error): tool|\d+ errors?, \d+ warnings?|portability/m);
+}
+
+/**
+ * `hostsmith-mcp login` in a terminal for the Inspector's client folder under `configDir`, then
+ * create_site and list_sites through the Inspector: the server finds that sign-in, and opens no
+ * tab of its own.
+ */
+async function expectCallsWithTerminalSignIn(target: Target, configDir: string, name: string): Promise<void> {
+  const tabs = env.tabs();
+  const login = await runCli(['login', '--client', INSPECTOR_CLIENT, '--storage', 'file'], {
+    api: env.sandbox.api,
+    configDir,
+    env: { SCRIPTED_BROWSER_LOG: env.browserLog },
+  });
+  expect(login.code, show(login)).toBe(0);
+  expect(env.tabs()).toBe(tabs + 1);
+
+  const created = envelope(
+    await inspect(
+      ['--method', 'tools/call', '--tool-name', 'create_site', '--tool-args-json', JSON.stringify({ name })],
+      target,
+      configDir,
+    ),
+  ).result;
+  const site = created.structuredContent as { id: string; name: string };
+  expect(site.name).toBe(name);
+
+  const listed = envelope(
+    await inspect(['--method', 'tools/call', '--tool-name', 'list_sites'], target, configDir),
+  ).result;
+  expect(listed.isError).toBeFalsy();
+  const sites = (listed.structuredContent as { sites: Array<{ id: string; name: string }> }).sites;
+  expect(sites).toContainEqual(expect.objectContaining({ id: site.id, name }));
+  const text = (listed.content as Array<{ type: string; text?: string }>).map((c) => c.text).join('\n');
+  expect(text).toContain(`${name} (${site.id}, us)`);
+  // Neither call needed a sign-in of its own: the server found the terminal's.
+  expect(env.tabs()).toBe(tabs + 1);
+}
+
 describe('the MCP Inspector CLI over stdio', () => {
   it('runs on a Node 22 from the npm registry that meets its engines (>= 22.19)', async () => {
     const version = await new Promise<string>((resolve, reject) =>
@@ -87,50 +157,46 @@ describe('the MCP Inspector CLI over stdio', () => {
   });
 
   it('lists the 11 tools, and --strict finds 0 errors and 0 warnings in their schemas', async () => {
-    const listed = await inspect(['--method', 'tools/list', '--strict']);
-    const { result, schemaFindings } = envelope(listed);
-    const tools = result.tools as Array<{ name: string; outputSchema?: unknown }>;
-    expect(tools.map((t) => t.name)).toEqual(ALL_TOOLS.map((t) => t.name));
-    expect(tools.every((t) => t.outputSchema !== undefined)).toBe(true);
-    // With findings, --strict puts them in the envelope and writes each on stderr with a count.
-    expect(schemaFindings, JSON.stringify(schemaFindings, null, 2)).toBeUndefined();
-    expect(listed.stderr).not.toMatch(/^(Warning|Error): tool|\d+ errors?, \d+ warnings?|portability/m);
+    await expectStrictList(STDIO);
   });
 
   // Three processes in a row (login, then two Inspector runs): room for a loaded machine.
   it('calls create_site and list_sites with a sign-in made in a terminal for its client folder', {
     timeout: 180_000,
   }, async () => {
-    const login = await runCli(['login', '--client', INSPECTOR_CLIENT, '--storage', 'file'], {
+    await expectCallsWithTerminalSignIn(STDIO, home, `inspector-${process.pid}`);
+  });
+});
+
+describe('the MCP Inspector CLI over local HTTP (serve --http)', () => {
+  /** The server's config root and HOME, and the Inspector's: a sign-in apart from the stdio one. */
+  const httpHome = tempDir('hostsmith-inspector-http-');
+  let server: RunningHttpServer;
+  let target: Target;
+
+  beforeAll(async () => {
+    server = await startHttpServer({
       api: env.sandbox.api,
-      configDir: home,
+      configDir: httpHome,
       env: { SCRIPTED_BROWSER_LOG: env.browserLog },
     });
-    expect(login.code, show(login)).toBe(0);
-    const tabs = env.tabs();
-    expect(tabs).toBe(1);
+    target = { url: server.url, secret: server.secret };
+  });
+  afterAll(async () => {
+    // Every session the Inspector opened is over: SIGTERM ends the server at once, cleanly.
+    expect(await server.kill('SIGTERM')).toEqual({ code: 0, signal: null });
+    // The folder is the first MCP client's name, and it was the Inspector.
+    expect(server.stderr()).toContain(`uses the client folder "${INSPECTOR_CLIENT}"`);
+  });
 
-    const name = `inspector-${process.pid}`;
-    const created = envelope(
-      await inspect([
-        '--method',
-        'tools/call',
-        '--tool-name',
-        'create_site',
-        '--tool-args-json',
-        JSON.stringify({ name }),
-      ]),
-    ).result;
-    const site = created.structuredContent as { id: string; name: string };
-    expect(site.name).toBe(name);
+  it('lists the 11 tools, and --strict finds 0 errors and 0 warnings in their schemas', async () => {
+    await expectStrictList(target);
+  });
 
-    const listed = envelope(await inspect(['--method', 'tools/call', '--tool-name', 'list_sites'])).result;
-    expect(listed.isError).toBeFalsy();
-    const sites = (listed.structuredContent as { sites: Array<{ id: string; name: string }> }).sites;
-    expect(sites).toContainEqual(expect.objectContaining({ id: site.id, name }));
-    const text = (listed.content as Array<{ type: string; text?: string }>).map((c) => c.text).join('\n');
-    expect(text).toContain(`${name} (${site.id}, us)`);
-    // Neither call needed a sign-in of its own: the server found the terminal's.
-    expect(env.tabs()).toBe(tabs);
+  // The server runs on; the sign-in made in a terminal meanwhile is found at the next call.
+  it('calls create_site and list_sites with a sign-in made in a terminal for its client folder', {
+    timeout: 180_000,
+  }, async () => {
+    await expectCallsWithTerminalSignIn(target, httpHome, `inspector-http-${process.pid}`);
   });
 });
