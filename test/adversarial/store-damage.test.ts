@@ -18,11 +18,11 @@ import {
 import { join } from 'node:path';
 import type { CallToolResult } from '@modelcontextprotocol/client';
 import { describe, expect, it } from 'vitest';
+import { asNobody, readableRoot } from '../helpers/as-nobody.js';
 import { e2e, ok, text } from '../helpers/e2e.js';
 import { type RunningServer, tempDir } from '../helpers/mcp-server.js';
 
 const env = await e2e();
-const NOBODY = 65534;
 
 const paths = (configDir: string) => {
   const dir = join(configDir, 'hostsmith-e2e/hostsmith');
@@ -144,9 +144,7 @@ describe('a config folder the server may not write', () => {
     const server = await env
       .server({
         configDir,
-        ...(root
-          ? { runUnder: ['setpriv', `--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups'] }
-          : {}),
+        ...(root ? { runUnder: asNobody(), bin: join(readableRoot(), 'bin/hostsmith-mcp.js') } : {}),
       })
       .catch((error: unknown) => {
         throw new Error(

@@ -38,6 +38,8 @@ export interface StartServerOptions {
   /** Extra environment (BROWSER, SCRIPTED_BROWSER_*, …). BROWSER defaults to the scripted browser. */
   env?: Record<string, string>;
   clientName?: string;
+  /** The server's entry point (default BIN): a copy nobody can read, for one run as nobody. */
+  bin?: string;
   /** A command the server runs under, e.g. setpriv's words to drop root; node and its args follow. */
   runUnder?: string[];
   clientOptions?: ConstructorParameters<typeof Client>[1];
@@ -88,7 +90,7 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
     ...(opts.runUnder ?? []),
     process.execPath,
     ...(opts.nodeArgs ?? []),
-    BIN,
+    opts.bin ?? BIN,
     '--storage',
     'file',
     ...(opts.args ?? []),

@@ -5,13 +5,14 @@
 import { execFile } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { permissionHelp } from '../../src/deploy/permission.js';
+import { asNobody, readableRoot } from '../helpers/as-nobody.js';
 
-const ROOT = resolve(import.meta.dirname, '../..');
-const NOBODY = 65534;
+// The sources the child imports, where nobody can read them (see as-nobody.ts).
+const ROOT = readableRoot();
 const run = promisify(execFile);
 
 const base = await fs.mkdtemp(join(tmpdir(), 'deploy-perm-'));
@@ -79,10 +80,7 @@ interface Outcome {
 async function walkAsNobody(cases: [string, string, NodeJS.Platform][]): Promise<Record<string, Outcome>> {
   const node = [process.execPath, '--import', 'tsx', script, JSON.stringify(cases)];
   // Root must drop to nobody; anyone else is already bound by the modes.
-  const argv =
-    process.getuid?.() === 0
-      ? ['setpriv', `--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', ...node]
-      : node;
+  const argv = [...asNobody(), ...node];
   const { stdout } = await run(argv[0] ?? '', argv.slice(1), {
     cwd: ROOT,
     env: { ...process.env, HOME: base },
