@@ -3,7 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { e2e, ok } from '../helpers/e2e.js';
 import { tempDir } from '../helpers/mcp-server.js';
 
-const TTL = 3;
+// 6 s, not less: a refreshed token counts as near expiry in its last third (2 s here), and its life
+// is counted from before the request, in whole seconds. With 3 s tokens, eight processes taking
+// their turns at the lock on a loaded machine found the fresh token already "near expiry" and
+// refreshed a second time (correctly), which this test would read as a lost coordination.
+const TTL = 6;
 const env = await e2e({ accessTokenTtl: TTL });
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -71,7 +71,9 @@ describe('a keychain that stops answering mid-run', () => {
 
     // auto: the probe is cut off, the file is used (one line says so), and the set whose tokens
     // are out of reach is reported as such (not as signed out), not waited for.
-    expect(times.auto.ms).toBeLessThan(8000);
+    // Not a timing: a hang guard. Unbounded, a stopped keychain blocks a call for 60 s (the D-Bus
+    // timeout); 8 s was passed at load average 20 by a command that did time out at 3 s.
+    expect(times.auto.ms).toBeLessThan(30_000);
     expect(read('auto.err')).toMatch(/No usable OS keychain \(keychain unavailable/);
     const report = JSON.parse(read('auto.json')) as { sets: Array<{ status: string; clientFolder: string }> };
     expect(report.sets).toEqual([
@@ -85,7 +87,7 @@ describe('a keychain that stops answering mid-run', () => {
 
     // keychain: a clear error, no fallback, no hang.
     expect(times.strict.code).toBe(1);
-    expect(times.strict.ms).toBeLessThan(8000);
+    expect(times.strict.ms).toBeLessThan(30_000);
     expect(read('strict.err')).toMatch(/--storage keychain: no usable OS keychain \(keychain unavailable/);
     expect(read('strict.out')).toBe('');
   });
