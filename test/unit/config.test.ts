@@ -69,3 +69,17 @@ describe('resolveSettings', () => {
     }
   });
 });
+
+describe('--confirm', () => {
+  it('is auto by default, takes HOSTSMITH_MCP_CONFIRM, and the flag wins', () => {
+    expect(resolveSettings({}, {}).confirm).toBe('auto');
+    expect(resolveSettings({}, { HOSTSMITH_MCP_CONFIRM: 'never' }).confirm).toBe('never');
+    expect(resolveSettings({ confirm: 'auto' }, { HOSTSMITH_MCP_CONFIRM: 'never' }).confirm).toBe('auto');
+  });
+
+  it('refuses any other value, naming the flag, the variable and the choices', () => {
+    expect(() => resolveSettings({ confirm: 'yes' }, {})).toThrow(
+      /--confirm \/ HOSTSMITH_MCP_CONFIRM \(auto or never\)/,
+    );
+  });
+});
