@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { serverArgs } from '../../src/commands/config/run.js';
 import { DEFAULT_API_URL, resolveSettings, SettingsError } from '../../src/config.js';
 
 describe('resolveSettings', () => {
@@ -81,5 +82,12 @@ describe('--confirm', () => {
     expect(() => resolveSettings({ confirm: 'yes' }, {})).toThrow(
       /--confirm \/ HOSTSMITH_MCP_CONFIRM \(auto or never\)/,
     );
+  });
+});
+
+describe('serverArgs (the config command) carries --confirm never into a host entry', () => {
+  it('writes --confirm only when it is not the default', () => {
+    expect(serverArgs({ confirm: 'never' }, 'linux')).toEqual(['--confirm', 'never']);
+    expect(serverArgs({ confirm: 'auto' }, 'linux')).toEqual([]);
   });
 });
