@@ -15,6 +15,7 @@ export const ENV = {
   clientId: 'HOSTSMITH_CLIENT_ID',
   requestTimeout: 'HOSTSMITH_MCP_REQUEST_TIMEOUT',
   browser: 'BROWSER',
+  confirm: 'HOSTSMITH_MCP_CONFIRM',
 } as const;
 
 const isLoopbackHost = (host: string) => ['127.0.0.1', '[::1]', 'localhost'].includes(host);
@@ -36,6 +37,10 @@ export const SecureUrlSchema = z
 
 export const StorageSchema = z.enum(['auto', 'keychain', 'file']);
 
+/** auto: ask the person before destroying, where the client can ask; never: leave it to the host. */
+export const ConfirmSchema = z.enum(['auto', 'never']);
+export type ConfirmMode = z.infer<typeof ConfirmSchema>;
+
 export const SettingsSchema = z.object({
   apiUrl: SecureUrlSchema,
   /** The client folder name as given by --client / env; undefined = take it from the MCP client. */
@@ -47,6 +52,7 @@ export const SettingsSchema = z.object({
   signInWaitSeconds: z.number().int().min(1).max(3600),
   /** How long one Hostsmith API request may go without an answer. */
   requestTimeoutSeconds: z.number().int().min(1).max(600),
+  confirm: ConfirmSchema,
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 
@@ -60,6 +66,7 @@ export const SETTINGS_FLAGS = {
   'no-browser': { type: 'boolean' },
   'sign-in-wait': { type: 'string' },
   'request-timeout': { type: 'string' },
+  confirm: { type: 'string' },
 } as const;
 
 export interface SettingsFlags {
@@ -71,6 +78,7 @@ export interface SettingsFlags {
   'no-browser'?: boolean;
   'sign-in-wait'?: string;
   'request-timeout'?: string;
+  confirm?: string;
 }
 
 export class SettingsError extends Error {
@@ -93,6 +101,7 @@ export function resolveSettings(flags: SettingsFlags, env: NodeJS.ProcessEnv = p
     noBrowser: flags['no-browser'] ?? false,
     signInWaitSeconds: wait === undefined ? DEFAULT_SIGN_IN_WAIT_SECONDS : Number(wait),
     requestTimeoutSeconds: timeout === undefined ? DEFAULT_REQUEST_TIMEOUT_SECONDS : Number(timeout),
+    confirm: nonEmpty(flags.confirm) ?? nonEmpty(env[ENV.confirm]) ?? 'auto',
   };
   const parsed = SettingsSchema.safeParse(raw);
   if (parsed.success) return parsed.data;
@@ -110,6 +119,7 @@ const SETTING_NAMES: Record<keyof Settings, string> = {
   noBrowser: '--no-browser',
   signInWaitSeconds: '--sign-in-wait (whole seconds, 1 to 3600)',
   requestTimeoutSeconds: `--request-timeout / ${ENV.requestTimeout} (whole seconds, 1 to 600)`,
+  confirm: `--confirm / ${ENV.confirm} (auto or never)`,
 };
 
 /** The settings part of every command's --help. */
@@ -128,5 +138,8 @@ export const SETTINGS_HELP = `Settings (flag > environment > default):
   --request-timeout SECS ${ENV.requestTimeout}
                                             how long one Hostsmith request may go without
                                             an answer (default ${DEFAULT_REQUEST_TIMEOUT_SECONDS})
+  --confirm auto|never ${ENV.confirm}   auto (default): ask you before deleting (delete_site,
+                                            delete_file, a deploy that removes files) where the
+                                            client can ask; never: leave it to the host's approval
   BROWSER=CMD                                the browser command line; %s is replaced by the URL,
                                             else the URL is appended`;

@@ -1,17 +1,20 @@
-// A whole deploy of a local folder: check the site, walk, hash, send the manifest, upload only
-// the blobs the API lacks, publish (once more after uploading any blobs publish says are
-// missing), report.
+// A whole deploy of a local folder: check the site, walk, hash, compare with the live files (the
+// plan; a dry run stops here, a plan that removes files is confirmed first), send the manifest,
+// upload only the blobs the API lacks, publish (once more after uploading any blobs publish says
+// are missing), report.
 import type { Partition } from '../auth/types.js';
 import {
   createDeploy,
   type DeployApi,
-  getSiteUrl,
+  getDeploySite,
+  listLiveFiles,
   missingBlobsOf,
   publishDeploy,
   type SiteRef,
 } from '../hostsmith/deploys.js';
 import { DeployError } from './errors.js';
 import { type HashedFile, hashFiles } from './hash.js';
+import { type DeployPlan, planDeploy } from './plan.js';
 import type { RetryPolicy } from './retry.js';
 import { uploadBlobs } from './upload.js';
 import { walkDirectory } from './walk.js';
@@ -32,12 +35,24 @@ export interface DeployOptions {
   progress?: (message: string) => void | Promise<void>;
   concurrency?: number;
   retry?: RetryPolicy;
+  /** Stop after the plan: nothing is created or sent. */
+  dryRun?: boolean;
+  /** Called before a deploy that would remove live files; throws to stop it. */
+  confirmRemoval?: (
+    site: { name: string; url: string },
+    plan: DeployPlan,
+    directory: string,
+  ) => Promise<void>;
 }
 
 export interface DeployReport {
-  deployId: string;
-  /** Files in the published deploy. */
+  /** Absent on a dry run. */
+  deployId?: string;
+  /** Files in the published deploy (on a dry run, in the folder). */
   fileCount: number;
+  /** What the deploy changes (changed) on the live site. */
+  plan: DeployPlan;
+  siteName: string;
   /** Blobs sent (files with the same content travel once). */
   filesUploaded: number;
   bytesUploaded: number;
@@ -77,7 +92,7 @@ function throttled(send: (m: string) => Promise<void>, ms = 200) {
 export async function deployDirectory(opts: DeployOptions): Promise<DeployReport> {
   const site: SiteRef = { siteId: opts.siteId, partition: opts.partition, signal: opts.signal };
   // First, so a wrong site id fails before any disk work.
-  const url = await getSiteUrl(opts.api, site);
+  const { url, name: siteName } = await getDeploySite(opts.api, site);
 
   const walked = await walkDirectory(opts.directory, {
     cwd: opts.cwd,
@@ -93,6 +108,27 @@ export async function deployDirectory(opts: DeployOptions): Promise<DeployReport
     onHashed: (done) => void hashProgress(`hashed ${done}/${total} files`, false),
   });
   await say(`hashed ${total} files`);
+
+  const plan = planDeploy(files, await listLiveFiles(opts.api, site));
+  const common = {
+    url,
+    siteName,
+    plan,
+    directory: walked.root,
+    resolvedRelative: walked.resolvedRelative,
+    skipped: walked.skipped,
+  };
+  if (opts.dryRun) {
+    const bytes = files.reduce((sum, f) => sum + f.size, 0);
+    return {
+      ...common,
+      fileCount: files.length,
+      filesUploaded: plan.filesToUpload,
+      bytesUploaded: plan.bytesToUpload,
+      bytesSkipped: Math.max(0, bytes - plan.bytesToUpload),
+    };
+  }
+  if (plan.removed.length > 0) await opts.confirmRemoval?.({ name: siteName, url }, plan, walked.root);
 
   const manifest: Record<string, string> = {};
   const byDigest = new Map<string, HashedFile>();
@@ -143,14 +179,11 @@ export async function deployDirectory(opts: DeployOptions): Promise<DeployReport
   const totalBytes = files.reduce((sum, f) => sum + f.size, 0);
   const bytesUploaded = sent.bytes + extra.bytes;
   return {
+    ...common,
     deployId: published.id,
     fileCount: published.fileCount,
     filesUploaded: sent.blobs + extra.blobs,
     bytesUploaded,
     bytesSkipped: Math.max(0, totalBytes - sent.bytes),
-    url,
-    directory: walked.root,
-    resolvedRelative: walked.resolvedRelative,
-    skipped: walked.skipped,
   };
 }

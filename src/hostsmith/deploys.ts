@@ -6,6 +6,7 @@ import * as z from 'zod/v4';
 import type { Partition } from '../auth/types.js';
 import type { HostsmithClient } from './client.js';
 import { isValidSitePath, ROUTES } from './routes.js';
+import { FileListSchema, type SiteFile } from './schemas.js';
 
 /** One file is at most 25 MiB (the API answers 413 payload_too_large above it). */
 export const MAX_FILE_BYTES = 25 * 1024 * 1024;
@@ -43,6 +44,8 @@ export type PublishedDeploy = z.infer<typeof PublishedDeploySchema>;
 
 /** What a deploy needs of a site: where it is served. */
 export const SiteUrlSchema = z.object({ id: z.string(), url: z.string() });
+/** …and, to word a question or a summary, its name. */
+export const DeploySiteSchema = SiteUrlSchema.extend({ name: z.string() });
 
 /** `details` of a 409 missing_blobs. */
 export const MissingBlobsSchema = z.object({ missing: z.array(Digest) });
@@ -66,6 +69,29 @@ export async function getSiteUrl(api: DeployApi, ref: SiteRef): Promise<string> 
     signal: ref.signal,
   });
   return site.url;
+}
+
+/** The site's URL and name (GET /v1/sites/{id}); also proves the site exists before any work. */
+export async function getDeploySite(api: DeployApi, ref: SiteRef): Promise<z.infer<typeof DeploySiteSchema>> {
+  return api.request({
+    method: 'GET',
+    path: ROUTES.site(ref.siteId),
+    partition: ref.partition,
+    schema: DeploySiteSchema,
+    signal: ref.signal,
+  });
+}
+
+/** The files the site serves now (GET …/files): what a deploy adds to, changes and removes. */
+export async function listLiveFiles(api: DeployApi, ref: SiteRef): Promise<SiteFile[]> {
+  const listed = await api.request({
+    method: 'GET',
+    path: ROUTES.files(ref.siteId),
+    partition: ref.partition,
+    schema: FileListSchema,
+    signal: ref.signal,
+  });
+  return listed.files;
 }
 
 /** POST …/deploys with the manifest; answers the digests the partition still lacks. */

@@ -12,8 +12,17 @@ import {
 import type { BrowserResult } from '../auth/browser.js';
 import type { Session } from '../auth/types.js';
 import { AuthError } from '../auth/types.js';
+import type { ConfirmMode } from '../config.js';
 import type { HostsmithClient } from '../hostsmith/client.js';
 import type { Logger } from '../log.js';
+import {
+  CONFIRM_INPUT,
+  ConfirmationNeeded,
+  type ConfirmState,
+  confirmForm,
+  createConfirmer,
+  hasFormElicitation,
+} from './confirm.js';
 import { createSignInDialogs, SIGN_IN_MESSAGE } from './elicitation.js';
 import { toToolErrorText } from './errors.js';
 import {
@@ -23,7 +32,7 @@ import {
   type SignInUi,
   withSignIn,
 } from './sign-in.js';
-import type { AnyToolDef, ToolContext } from './tool.js';
+import type { AnyToolDef, ResourceLink, ToolContext } from './tool.js';
 import { ALL_TOOLS } from './tools/index.js';
 
 export const INSTRUCTIONS = `Manage the user's Hostsmith static sites: list, create, update and delete sites, upload files, deploy a local folder, list domains.
@@ -53,6 +62,8 @@ export interface ServerOptions {
    */
   loginCommand(clientFolder: string): { command: string; shell: string };
   log: Logger;
+  /** Ask before destroying where the client can (auto, the default), or never (see confirm.ts). */
+  confirm?: ConfirmMode;
   tools?: readonly AnyToolDef[];
   /**
    * Listen to the credential store's "still waiting" notices (a macOS keychain dialog waiting on
@@ -83,7 +94,7 @@ export function newConnectionState(): ConnectionState {
 }
 
 type CallResult = {
-  content: Array<{ type: 'text'; text: string }>;
+  content: Array<{ type: 'text'; text: string } | ({ type: 'resource_link' } & ResourceLink)>;
   structuredContent?: Record<string, unknown>;
   isError?: boolean;
 };
@@ -101,6 +112,12 @@ export function createServer(opts: ServerOptions): McpServer {
   // can neither forge nor alter them. The key lives as long as the connection's state.
   const connection = opts.connection ?? newConnectionState();
   const signInState = createRequestStateCodec<SignInState>({
+    key: connection.requestStateKey,
+    ttlSeconds: 600,
+  });
+  // Confirmations of destructive calls ride the same sealed requestState (same key, so the one
+  // verify hook above checks both); a payload carries either a sign-in's fields or `confirm`.
+  const confirmState = createRequestStateCodec<ConfirmState>({
     key: connection.requestStateKey,
     ttlSeconds: 600,
   });
@@ -158,6 +175,24 @@ export function createServer(opts: ServerOptions): McpServer {
           const clientName =
             typeof perRequestName === 'string' ? perRequestName : server.server.getClientVersion()?.name;
           const capabilities = envelope?.[CLIENT_CAPABILITIES_KEY] ?? server.server.getClientCapabilities();
+          const confirm = createConfirmer({
+            mode: opts.confirm ?? 'auto',
+            form: hasFormElicitation(capabilities),
+            tool: tool.name,
+            args,
+            ...(envelope !== undefined
+              ? {
+                  modern: {
+                    answer: inputResponse(ctx.mcpReq.inputResponses, CONFIRM_INPUT),
+                    state: ctx.mcpReq.requestState<Partial<ConfirmState>>(),
+                    seal: (state: ConfirmState) => confirmState.mint(state),
+                  },
+                }
+              : {}),
+            elicit: (params, options) => ctx.mcpReq.elicitInput(params, options),
+            progress,
+            signal,
+          });
           const answer = inputResponse(ctx.mcpReq.inputResponses, SIGN_IN_INPUT);
           // Only an answer to a round of ours counts: it comes back with the link it was about.
           const state = ctx.mcpReq.requestState<SignInState>();
@@ -172,7 +207,7 @@ export function createServer(opts: ServerOptions): McpServer {
           };
           workspace = await opts.workspaceFor(clientName);
           const { api, session } = workspace;
-          const toolCtx: ToolContext = { api, signal, progress };
+          const toolCtx: ToolContext = { api, signal, progress, ...(confirm ? { confirm } : {}) };
           const attempt = (attemptUi: SignInUi, onSignedIn?: () => Promise<void>) =>
             withSignIn(() => tool.handler(args, toolCtx), {
               session,
@@ -218,10 +253,20 @@ export function createServer(opts: ServerOptions): McpServer {
                   );
           }
           return {
-            content: [{ type: 'text', text: result.text }],
+            content: [
+              { type: 'text', text: result.text },
+              ...(result.links ?? []).map((link) => ({ type: 'resource_link' as const, ...link })),
+            ],
             structuredContent: result.structured as Record<string, unknown>,
           };
         } catch (error) {
+          if (error instanceof ConfirmationNeeded) {
+            // 2026-07-28: the client asks the person, then calls again with the answer.
+            return inputRequired({
+              inputRequests: { [CONFIRM_INPUT]: inputRequired.elicit(confirmForm(error.question)) },
+              requestState: error.requestState,
+            });
+          }
           if (error instanceof SignInNeedsElicitation) {
             // 2026-07-28: the client shows the link, then calls again with its answer.
             return inputRequired({

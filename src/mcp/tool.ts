@@ -3,6 +3,7 @@
 // error mapping, so handlers only speak to the Hostsmith client and may simply throw.
 import type * as z from 'zod/v4';
 import type { HostsmithClient } from '../hostsmith/client.js';
+import type { Confirm } from './confirm.js';
 
 export interface ToolAnnotations {
   readOnlyHint: boolean;
@@ -17,12 +18,30 @@ export interface ToolContext {
   signal: AbortSignal;
   /** Report a step to the client (a no-op when it sent no progressToken). */
   progress(message: string): Promise<void>;
+  /**
+   * Ask the person before destroying something (see confirm.ts). Absent where nobody can be
+   * asked from here (--confirm never, or a client without form elicitation): then the host's
+   * own approval of a destructiveHint tool stands for it, and the tool need not fetch anything
+   * to word a question.
+   */
+  confirm?: Confirm;
+}
+
+/** An MCP ResourceLink content item: where the result can be seen (a site's URL). */
+export interface ResourceLink {
+  uri: string;
+  name: string;
+  title?: string;
+  description?: string;
+  mimeType?: string;
 }
 
 export interface ToolResult<O> {
   structured: O;
   /** A short rendering for people and for models that read only text. */
   text: string;
+  /** Links to put in the result's content after the text. */
+  links?: ResourceLink[];
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: the registry holds tools of every shape

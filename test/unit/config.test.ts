@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { serverArgs } from '../../src/commands/config/run.js';
 import { DEFAULT_API_URL, resolveSettings, SettingsError } from '../../src/config.js';
 
 describe('resolveSettings', () => {
@@ -67,5 +68,26 @@ describe('resolveSettings', () => {
     for (const host of ['127.0.0.1:8787', '[::1]:8787', 'localhost:8787']) {
       expect(resolveSettings({ 'api-url': `http://${host}` }, {}).apiUrl).toBe(`http://${host}`);
     }
+  });
+});
+
+describe('--confirm', () => {
+  it('is auto by default, takes HOSTSMITH_MCP_CONFIRM, and the flag wins', () => {
+    expect(resolveSettings({}, {}).confirm).toBe('auto');
+    expect(resolveSettings({}, { HOSTSMITH_MCP_CONFIRM: 'never' }).confirm).toBe('never');
+    expect(resolveSettings({ confirm: 'auto' }, { HOSTSMITH_MCP_CONFIRM: 'never' }).confirm).toBe('auto');
+  });
+
+  it('refuses any other value, naming the flag, the variable and the choices', () => {
+    expect(() => resolveSettings({ confirm: 'yes' }, {})).toThrow(
+      /--confirm \/ HOSTSMITH_MCP_CONFIRM \(auto or never\)/,
+    );
+  });
+});
+
+describe('serverArgs (the config command) carries --confirm never into a host entry', () => {
+  it('writes --confirm only when it is not the default', () => {
+    expect(serverArgs({ confirm: 'never' }, 'linux')).toEqual(['--confirm', 'never']);
+    expect(serverArgs({ confirm: 'auto' }, 'linux')).toEqual([]);
   });
 });

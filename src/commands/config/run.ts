@@ -58,6 +58,7 @@ export function serverArgs(flags: SettingsFlags, platform: Platform): string[] {
   if (flags['sign-in-wait'] !== undefined) args.push('--sign-in-wait', String(settings.signInWaitSeconds));
   if (flags['request-timeout'] !== undefined)
     args.push('--request-timeout', String(settings.requestTimeoutSeconds));
+  if (settings.confirm !== 'auto') args.push('--confirm', settings.confirm);
   return args;
 }
 

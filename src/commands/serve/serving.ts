@@ -72,6 +72,7 @@ export function createServing(opts: ServingOptions): Serving {
         version: opts.version,
         workspaceFor,
         signInWaitMs: settings.signInWaitSeconds * 1000,
+        confirm: settings.confirm,
         openBrowser,
         loginCommand: login,
         log,

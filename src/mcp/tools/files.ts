@@ -94,11 +94,27 @@ function decodedBytes(content: string, encoding: 'utf8' | 'base64'): number {
 export const deleteFile = defineTool({
   name: 'delete_file',
   title: 'Delete file',
-  description: 'Remove one file from a site.',
+  description:
+    'Remove one file from a site. Where the client can show a form, the user is asked to confirm first, and a "no" ends the call with nothing deleted.',
   inputSchema: z.object({ site_id: siteIdArg, partition: partitionArg, path: filePathArg }),
   outputSchema: z.object({ deleted: z.literal(true), path: z.string() }),
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
-  async handler({ site_id, partition, path }, { api, signal }) {
+  async handler({ site_id, partition, path }, { api, signal, confirm }) {
+    if (confirm) {
+      const [site, files] = await Promise.all([
+        api.getSite(site_id, partition, signal),
+        api.listFiles(site_id, partition, signal),
+      ]);
+      // A path the site does not hold destroys nothing: the API's 404 says so, unasked.
+      const file = files.find((f) => f.path === path);
+      if (file) {
+        await confirm({
+          message: `Delete ${path} (${file.size} bytes) from site ${site.name} (${site.url})?`,
+          action: `delete ${path} from site ${site.name}`,
+          plan: { site: site.id, partition: site.partition, path, sha256: file.sha256 },
+        });
+      }
+    }
     await api.deleteFile(site_id, path, partition, signal);
     return { structured: { deleted: true as const, path }, text: `Deleted ${path}.` };
   },

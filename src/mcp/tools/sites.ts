@@ -222,11 +222,25 @@ export const deleteSite = defineTool({
   name: 'delete_site',
   title: 'Delete site',
   description:
-    'Delete a site and all its files for good. Its URL stops working. Confirm with the user first.',
+    'Delete a site and all its files for good. Its URL stops working. Where the client can show a form, the user is asked to confirm first, and a "no" ends the call with nothing deleted.',
   inputSchema: siteArgs,
   outputSchema: z.object({ deleted: z.literal(true), site_id: z.string() }),
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
-  async handler({ site_id, partition }, { api, signal }) {
+  async handler({ site_id, partition }, { api, signal, confirm }) {
+    if (confirm) {
+      const site = await api.getSite(site_id, partition, signal);
+      await confirm({
+        message: `Delete site ${site.name} (${site.fileCount} files, ${site.url})? The site and all its files are removed for good.`,
+        action: `delete site ${site.name}`,
+        plan: {
+          id: site.id,
+          partition: site.partition,
+          fileCount: site.fileCount,
+          sizeBytes: site.sizeBytes,
+          live: site.liveDeployId,
+        },
+      });
+    }
     await api.deleteSite(site_id, partition, signal);
     return { structured: { deleted: true as const, site_id }, text: `Deleted site ${site_id}.` };
   },
