@@ -1,6 +1,7 @@
 // Every setting, its flag, its environment variable and its default: one place per fact.
 // Flags override the environment, which overrides the defaults.
 import * as z from 'zod/v4';
+import { profileNameProblem } from './store/profile.js';
 
 export const DEFAULT_API_URL = 'https://api.hostsmith.net';
 export const DEFAULT_SIGN_IN_WAIT_SECONDS = 45;
@@ -15,6 +16,7 @@ export const ENV = {
   clientId: 'HOSTSMITH_CLIENT_ID',
   requestTimeout: 'HOSTSMITH_MCP_REQUEST_TIMEOUT',
   browser: 'BROWSER',
+  profile: 'HOSTSMITH_MCP_PROFILE',
 } as const;
 
 const isLoopbackHost = (host: string) => ['127.0.0.1', '[::1]', 'localhost'].includes(host);
@@ -47,6 +49,14 @@ export const SettingsSchema = z.object({
   signInWaitSeconds: z.number().int().min(1).max(3600),
   /** How long one Hostsmith API request may go without an answer. */
   requestTimeoutSeconds: z.number().int().min(1).max(600),
+  /** The profile (one sign-in per profile); undefined = "default", or every profile for status/logout. */
+  profile: z
+    .string()
+    .optional()
+    .superRefine((value, ctx) => {
+      const problem = value === undefined ? undefined : profileNameProblem(value);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 
@@ -60,6 +70,7 @@ export const SETTINGS_FLAGS = {
   'no-browser': { type: 'boolean' },
   'sign-in-wait': { type: 'string' },
   'request-timeout': { type: 'string' },
+  profile: { type: 'string' },
 } as const;
 
 export interface SettingsFlags {
@@ -71,6 +82,7 @@ export interface SettingsFlags {
   'no-browser'?: boolean;
   'sign-in-wait'?: string;
   'request-timeout'?: string;
+  profile?: string;
 }
 
 export class SettingsError extends Error {
@@ -93,6 +105,7 @@ export function resolveSettings(flags: SettingsFlags, env: NodeJS.ProcessEnv = p
     noBrowser: flags['no-browser'] ?? false,
     signInWaitSeconds: wait === undefined ? DEFAULT_SIGN_IN_WAIT_SECONDS : Number(wait),
     requestTimeoutSeconds: timeout === undefined ? DEFAULT_REQUEST_TIMEOUT_SECONDS : Number(timeout),
+    profile: nonEmpty(flags.profile) ?? nonEmpty(env[ENV.profile]),
   };
   const parsed = SettingsSchema.safeParse(raw);
   if (parsed.success) return parsed.data;
@@ -110,6 +123,7 @@ const SETTING_NAMES: Record<keyof Settings, string> = {
   noBrowser: '--no-browser',
   signInWaitSeconds: '--sign-in-wait (whole seconds, 1 to 3600)',
   requestTimeoutSeconds: `--request-timeout / ${ENV.requestTimeout} (whole seconds, 1 to 600)`,
+  profile: `--profile / ${ENV.profile}`,
 };
 
 /** The settings part of every command's --help. */
@@ -128,5 +142,8 @@ export const SETTINGS_HELP = `Settings (flag > environment > default):
   --request-timeout SECS ${ENV.requestTimeout}
                                             how long one Hostsmith request may go without
                                             an answer (default ${DEFAULT_REQUEST_TIMEOUT_SECONDS})
+  --profile NAME       ${ENV.profile}    a separate sign-in (another Hostsmith account) under
+                                            this client folder (default: default); names are
+                                            a-z, 0-9, "-", "_", at most 32 characters
   BROWSER=CMD                                the browser command line; %s is replaced by the URL,
                                             else the URL is appended`;
