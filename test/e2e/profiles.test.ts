@@ -27,10 +27,26 @@ const credential = (configDir: string, profile: Profile) =>
 const cli = (args: string[], configDir: string) =>
   runCli(args, { api: env.sandbox.api, configDir, env: { SCRIPTED_BROWSER_LOG: env.browserLog } });
 
-/** The host's two entries: the same server, one --profile each, each signing in as its own user. */
-async function signInBoth(configDir: string, storage: 'file' | 'keychain') {
+/**
+ * The host's two entries: the same server, one --profile each, each signing in as its own user —
+ * through its first tool call, or (loggedIn) ahead of time with `login --profile`, which the
+ * server then uses without opening a browser.
+ */
+async function signInBoth(configDir: string, storage: 'file' | 'keychain', loggedIn?: Profile) {
   const servers = {} as Record<Profile, Awaited<ReturnType<typeof env.server>>>;
   for (const profile of ['work', 'personal'] as const) {
+    const tabs = env.tabs();
+    if (profile === loggedIn) {
+      const login = await runCli(['login', '--client', CLIENT, '--profile', profile, '--storage', storage], {
+        api: env.sandbox.api,
+        configDir,
+        env: { SCRIPTED_BROWSER_LOG: env.browserLog, SCRIPTED_BROWSER_EMAIL: USERS[profile] },
+      });
+      expect(login.code, show(login)).toBe(0);
+      expect(login.stdout).toContain(`for client folder ${CLIENT} (profile ${profile})`);
+      expect(login.stdout).toContain(`Signed in to Hostsmith as ${USERS[profile]}`);
+      expect(env.tabs()).toBe(tabs + 1);
+    }
     const server = await env.server({
       configDir,
       clientName: 'Claude AI',
@@ -47,6 +63,7 @@ async function signInBoth(configDir: string, storage: 'file' | 'keychain') {
     expect(JSON.stringify(result.content)).toMatch(
       new RegExp(`${USERS[profile]}>, home partition (us|eu), profile ${profile}\\b`),
     );
+    expect(env.tabs()).toBe(tabs + 1); // one sign-in per profile: login's, or the first call's
     servers[profile] = server;
   }
   return servers;
@@ -84,9 +101,6 @@ describe('profiles: two Hostsmith accounts in one host', () => {
       [CLIENT, 'personal', USERS.personal, 'valid'],
       [CLIENT, 'work', USERS.work, 'valid'],
     ]);
-    const text = await cli(['status', '--storage', 'file'], configDir);
-    expect(text.stdout).toContain(`${CLIENT} (profile personal) · ${env.sandbox.api}`);
-    expect(text.stdout).toContain(`${CLIENT} (profile work) · ${env.sandbox.api}`);
 
     const logout = await cli(['logout', '--storage', 'file', '--profile', 'work'], configDir);
     expect(logout.code, show(logout)).toBe(0);
@@ -108,10 +122,10 @@ describe('profiles: two Hostsmith accounts in one host', () => {
     await Promise.all([servers.work.close(), servers.personal.close()]);
   });
 
-  it("keychain storage: one entry per profile (<client>|<name>|<resource>), and logout --profile work deletes only work's", async () => {
+  it("keychain storage, personal signed in by `login --profile`: one entry per profile (<client>|<name>|<resource>), and logout --profile work deletes only work's", async () => {
     requireKeychain();
     const configDir = tempDir();
-    const servers = await signInBoth(configDir, 'keychain');
+    const servers = await signInBoth(configDir, 'keychain', 'personal');
     const account = (profile: Profile) => `${CLIENT}|${profile}|${env.sandbox.api}`;
     const work = JSON.parse((await secretToolLookup(account('work')))!) as { refresh_token: string };
     const personal = JSON.parse((await secretToolLookup(account('personal')))!) as { refresh_token: string };
@@ -126,6 +140,8 @@ describe('profiles: two Hostsmith accounts in one host', () => {
 
     const status = await cli(['status', '--storage', 'keychain'], configDir);
     expect(status.code, show(status)).toBe(0);
+    expect(status.stdout).toContain(`${CLIENT} (profile personal) · ${env.sandbox.api}`);
+    expect(status.stdout).toContain(`${CLIENT} (profile work) · ${env.sandbox.api}`);
     expect(status.stdout).toContain(`account ${account('personal')})`);
     expect(status.stdout).toContain(`account ${account('work')})`);
 
