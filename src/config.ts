@@ -1,6 +1,7 @@
 // Every setting, its flag, its environment variable and its default: one place per fact.
 // Flags override the environment, which overrides the defaults.
 import * as z from 'zod/v4';
+import { profileNameProblem } from './store/profile.js';
 
 export const DEFAULT_API_URL = 'https://api.hostsmith.net';
 export const DEFAULT_SIGN_IN_WAIT_SECONDS = 45;
@@ -16,6 +17,7 @@ export const ENV = {
   requestTimeout: 'HOSTSMITH_MCP_REQUEST_TIMEOUT',
   browser: 'BROWSER',
   confirm: 'HOSTSMITH_MCP_CONFIRM',
+  profile: 'HOSTSMITH_MCP_PROFILE',
 } as const;
 
 const isLoopbackHost = (host: string) => ['127.0.0.1', '[::1]', 'localhost'].includes(host);
@@ -53,6 +55,14 @@ export const SettingsSchema = z.object({
   /** How long one Hostsmith API request may go without an answer. */
   requestTimeoutSeconds: z.number().int().min(1).max(600),
   confirm: ConfirmSchema,
+  /** The profile (one sign-in per profile); undefined = "default", or every profile for status/logout. */
+  profile: z
+    .string()
+    .optional()
+    .superRefine((value, ctx) => {
+      const problem = value === undefined ? undefined : profileNameProblem(value);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 
@@ -67,6 +77,7 @@ export const SETTINGS_FLAGS = {
   'sign-in-wait': { type: 'string' },
   'request-timeout': { type: 'string' },
   confirm: { type: 'string' },
+  profile: { type: 'string' },
 } as const;
 
 export interface SettingsFlags {
@@ -79,6 +90,7 @@ export interface SettingsFlags {
   'sign-in-wait'?: string;
   'request-timeout'?: string;
   confirm?: string;
+  profile?: string;
 }
 
 export class SettingsError extends Error {
@@ -102,6 +114,7 @@ export function resolveSettings(flags: SettingsFlags, env: NodeJS.ProcessEnv = p
     signInWaitSeconds: wait === undefined ? DEFAULT_SIGN_IN_WAIT_SECONDS : Number(wait),
     requestTimeoutSeconds: timeout === undefined ? DEFAULT_REQUEST_TIMEOUT_SECONDS : Number(timeout),
     confirm: nonEmpty(flags.confirm) ?? nonEmpty(env[ENV.confirm]) ?? 'auto',
+    profile: nonEmpty(flags.profile) ?? nonEmpty(env[ENV.profile]),
   };
   const parsed = SettingsSchema.safeParse(raw);
   if (parsed.success) return parsed.data;
@@ -120,6 +133,7 @@ const SETTING_NAMES: Record<keyof Settings, string> = {
   signInWaitSeconds: '--sign-in-wait (whole seconds, 1 to 3600)',
   requestTimeoutSeconds: `--request-timeout / ${ENV.requestTimeout} (whole seconds, 1 to 600)`,
   confirm: `--confirm / ${ENV.confirm} (auto or never)`,
+  profile: `--profile / ${ENV.profile}`,
 };
 
 /** The settings part of every command's --help. */
@@ -141,5 +155,8 @@ export const SETTINGS_HELP = `Settings (flag > environment > default):
   --confirm auto|never ${ENV.confirm}   auto (default): ask you before deleting (delete_site,
                                             delete_file, a deploy that removes files) where the
                                             client can ask; never: leave it to the host's approval
+  --profile NAME       ${ENV.profile}    a separate sign-in (another Hostsmith account) under
+                                            this client folder (default: default); names are
+                                            a-z, 0-9, "-", "_", at most 32 characters
   BROWSER=CMD                                the browser command line; %s is replaced by the URL,
                                             else the URL is appended`;

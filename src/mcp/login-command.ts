@@ -4,6 +4,7 @@
 // parameter, so each platform's rules are tested on any machine.
 import { DEFAULT_API_URL } from '../config.js';
 import { type Platform, quoteArg } from '../shell-quote.js';
+import { DEFAULT_PROFILE } from '../store/profile.js';
 
 export interface LoginTarget {
   /** The client folder this server uses (from --client, or from the MCP client's name). */
@@ -12,6 +13,8 @@ export interface LoginTarget {
   /** --config-dir as an absolute path (a terminal's working folder is not the server's). */
   configDir?: string;
   storage: 'auto' | 'keychain' | 'file';
+  /** --profile, when not the default one. */
+  profile?: string;
 }
 
 export function loginCommand(target: LoginTarget, platform: Platform): string {
@@ -20,6 +23,8 @@ export function loginCommand(target: LoginTarget, platform: Platform): string {
   if (target.apiUrl !== DEFAULT_API_URL) flags.push(['--api-url', target.apiUrl]);
   if (target.configDir !== undefined) flags.push(['--config-dir', target.configDir]);
   if (target.storage !== 'auto') flags.push(['--storage', target.storage]);
+  if (target.profile !== undefined && target.profile !== DEFAULT_PROFILE)
+    flags.push(['--profile', target.profile]);
   const args = flags.map(([flag, value]) => `${flag} ${quoteArg(value, platform)}`);
   return ['npx hostsmith-mcp login', ...args].join(' ');
 }

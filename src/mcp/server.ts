@@ -15,6 +15,7 @@ import { AuthError } from '../auth/types.js';
 import type { ConfirmMode } from '../config.js';
 import type { HostsmithClient } from '../hostsmith/client.js';
 import type { Logger } from '../log.js';
+import { DEFAULT_PROFILE } from '../store/profile.js';
 import {
   CONFIRM_INPUT,
   ConfirmationNeeded,
@@ -45,6 +46,8 @@ Sign-in: the first call signs the user in through their browser. If a tool answe
 export interface Workspace {
   /** The client folder its credentials live in (from --client, or the MCP client's name). */
   clientFolder: string;
+  /** The profile within it (see store/profile.ts): tool results that name the account say it. */
+  profile?: string;
   session: Session;
   api: HostsmithClient;
 }
@@ -206,8 +209,14 @@ export function createServer(opts: ServerOptions): McpServer {
             ...(state?.shownAt !== undefined ? { answeredAfterMs: Date.now() - state.shownAt } : {}),
           };
           workspace = await opts.workspaceFor(clientName);
-          const { api, session } = workspace;
-          const toolCtx: ToolContext = { api, signal, progress, ...(confirm ? { confirm } : {}) };
+          const { api, session, profile } = workspace;
+          const toolCtx: ToolContext = {
+            api,
+            profile: profile ?? DEFAULT_PROFILE,
+            signal,
+            progress,
+            ...(confirm ? { confirm } : {}),
+          };
           const attempt = (attemptUi: SignInUi, onSignedIn?: () => Promise<void>) =>
             withSignIn(() => tool.handler(args, toolCtx), {
               session,

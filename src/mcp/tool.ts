@@ -14,6 +14,8 @@ export interface ToolAnnotations {
 
 export interface ToolContext {
   api: HostsmithClient;
+  /** The profile this server signs in under (--profile, else "default"; tests may leave it out). */
+  profile?: string;
   /** Aborted when the client cancels the call or disconnects. */
   signal: AbortSignal;
   /** Report a step to the client (a no-op when it sent no progressToken). */

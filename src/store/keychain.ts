@@ -42,6 +42,7 @@ export interface TokenVault {
   delete(account: string): Promise<void>;
 }
 
+/** The default profile's account; profile.ts names the others' (`<client>|<profile>|<resource>`). */
 export function keychainAccount(client: string, resource: string): string {
   return `${client}|${resource}`;
 }

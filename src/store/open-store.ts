@@ -9,12 +9,11 @@ import {
   KEYCHAIN_SERVICE,
   KeychainTooLarge,
   KeychainUnavailable,
-  keychainAccount,
   type TokenVault,
 } from './keychain.js';
 import { keychainPolicy, keychainReachFix } from './keychain-platform.js';
 import { probeKeychain, probeProcessKeychain } from './keychain-probe.js';
-import { storeDir } from './paths.js';
+import { DEFAULT_PROFILE, profileDir, profileKeychainAccount } from './profile.js';
 import { fileProtection } from './protection.js';
 import type {
   Credential,
@@ -31,6 +30,8 @@ export type StorageChoice = 'auto' | StorageKind;
 export interface OpenStoreOptions {
   root: string;
   client: string;
+  /** The profile within the client folder (default: "default", the folder there was before profiles). */
+  profile?: string;
   storage: StorageChoice;
   log: Logger;
   /** The keychain (the OS's, by default); tests may hand in another. */
@@ -44,7 +45,8 @@ export interface OpenStoreOptions {
 }
 
 export async function openStore(opts: OpenStoreOptions): Promise<CredentialStore> {
-  const io = new StoreFileIO(storeDir(opts.root, opts.client), opts.log);
+  const profile = opts.profile ?? DEFAULT_PROFILE;
+  const io = new StoreFileIO(profileDir(opts.root, opts.client, profile), opts.log);
   const platform = opts.platform ?? process.platform;
   const fix = keychainReachFix(platform, opts.env ?? process.env);
   const vault =
@@ -67,7 +69,7 @@ export async function openStore(opts: OpenStoreOptions): Promise<CredentialStore
     }
   }
   const where = { name: keychainPolicy(platform).name, fix };
-  return new Store(io, vault, storage, opts.storage === 'auto', opts.client, opts.log, where);
+  return new Store(io, vault, storage, opts.storage === 'auto', opts.client, profile, opts.log, where);
 }
 
 class Store implements CredentialStore {
@@ -83,6 +85,7 @@ class Store implements CredentialStore {
     private readonly chosen: StorageKind,
     private readonly auto: boolean,
     private readonly client: string,
+    private readonly profile: string,
     private readonly log: Logger,
     /** The keychain's name here, and what makes it reachable. */
     private readonly keychain: { name: string; fix: string },
@@ -96,7 +99,7 @@ class Store implements CredentialStore {
   }
 
   private account(resource: string): string {
-    return keychainAccount(this.client, resource);
+    return profileKeychainAccount(this.client, this.profile, resource);
   }
 
   async read(resource: string): Promise<LoadedCredential | undefined> {

@@ -7,6 +7,8 @@ import { homedir } from 'node:os';
 import { join, posix, win32 } from 'node:path';
 
 export const STORE_FILE = 'oauth.json';
+/** Beside the default profile's oauth.json: profiles/<name>/oauth.json (see profile.ts). */
+export const PROFILES_FOLDER = 'profiles';
 
 /** The path rules of a platform: backslashes and drive letters on Windows, '/' elsewhere. */
 export function pathFlavour(platform: NodeJS.Platform): typeof posix {
@@ -50,11 +52,25 @@ export function safeClientName(name: string): string {
   return safe || 'mcp-client';
 }
 
-export function storeDir(root: string, client: string): string {
-  return join(root, client, 'hostsmith');
+/** The default profile's folder (profile.ts has the others'), for a platform's path rules. */
+export function storeDir(root: string, client: string, platform: NodeJS.Platform = process.platform): string {
+  return pathFlavour(platform).join(root, client, 'hostsmith');
 }
 
-/** Client folders under the root that hold a credentials file, sorted. */
+/** Whether a client folder holds a credentials file: its default profile's, or another profile's. */
+function holdsCredentials(root: string, client: string): boolean {
+  const dir = storeDir(root, client);
+  if (existsSync(join(dir, STORE_FILE))) return true;
+  try {
+    return readdirSync(join(dir, PROFILES_FOLDER)).some((p) =>
+      existsSync(join(dir, PROFILES_FOLDER, p, STORE_FILE)),
+    );
+  } catch {
+    return false;
+  }
+}
+
+/** Client folders under the root that hold a credentials file (of any profile), sorted. */
 export function listClientFolders(root: string): string[] {
   let entries: string[];
   try {
@@ -62,5 +78,5 @@ export function listClientFolders(root: string): string[] {
   } catch {
     return [];
   }
-  return entries.filter((name) => existsSync(join(storeDir(root, name), STORE_FILE))).sort();
+  return entries.filter((name) => holdsCredentials(root, name)).sort();
 }

@@ -1,7 +1,9 @@
 // The entry that adds this server to each MCP host, for one platform: the file it goes in, the
 // text to paste (or the terminal command that adds it), and what trips people up there. Pure:
 // the platform and the server's arguments are parameters, so every host × platform is testable.
+
 import { type Platform, shellLine } from '../../shell-quote.js';
+import { DEFAULT_PROFILE } from '../../store/profile.js';
 
 export const HOSTS = {
   'claude-desktop': 'Claude Desktop',
@@ -20,6 +22,14 @@ export const SERVER_NAME = 'hostsmith';
 export const PACKAGE = 'hostsmith-mcp';
 
 /**
+ * The entry's name for a profile: "hostsmith" for the default one, "hostsmith-work" for
+ * --profile work, so that one host's config holds one entry per account side by side.
+ */
+export function entryName(profile: string | undefined): string {
+  return profile === undefined || profile === DEFAULT_PROFILE ? SERVER_NAME : `${SERVER_NAME}-${profile}`;
+}
+
+/**
  * What Codex must pass through on Linux (it starts servers with a short allow-list of variables):
  * the session bus for the keychain, the display and runtime folder for a browser, BROWSER, and
  * XDG_CONFIG_HOME so that the server looks where a terminal `hostsmith-mcp login` stored things.
@@ -35,6 +45,8 @@ export const CODEX_LINUX_ENV_VARS = [
 
 export interface EntryOptions {
   platform: Platform;
+  /** The name the entry is added under (default "hostsmith"; see entryName). */
+  serverName?: string;
   /** The server's own arguments (settings), after `npx -y hostsmith-mcp`. */
   serverArgs?: readonly string[];
   /** The folder holding the node and npx this command runs under (for the macOS PATH note). */
@@ -99,12 +111,13 @@ export function prettyJson(value: unknown, indent = ''): string {
 const GUI_HOSTS: ReadonlySet<HostId> = new Set(['claude-desktop', 'cursor', 'vscode', 'windsurf']);
 
 export function hostEntry(host: HostId, opts: EntryOptions): HostEntry {
+  const serverName = opts.serverName ?? SERVER_NAME;
   const { platform } = opts;
   const run = launch(platform, opts.serverArgs);
   const notes: string[] = [];
   const json = (file: string, root: string, server: Record<string, unknown>) => ({
     format: 'json' as const,
-    text: prettyJson({ [root]: { [SERVER_NAME]: server } }),
+    text: prettyJson({ [root]: { [serverName]: server } }),
     file,
   });
   /** The common shape: one file, an "mcpServers" object. */
@@ -114,7 +127,7 @@ export function hostEntry(host: HostId, opts: EntryOptions): HostEntry {
     snippet: json(file, 'mcpServers', run),
   });
   const merge = (root: string) =>
-    `If the file has "${root}" already, add "${SERVER_NAME}" inside it rather than a second "${root}".`;
+    `If the file has "${root}" already, add "${serverName}" inside it rather than a second "${root}".`;
   let entry: Pick<HostEntry, 'configFile' | 'otherFiles' | 'command' | 'snippet'>;
 
   switch (host) {
@@ -133,7 +146,7 @@ export function hostEntry(host: HostId, opts: EntryOptions): HostEntry {
         configFile: inHome(platform, '.claude.json'),
         otherFiles: ['.mcp.json (one project, shared through version control)'],
         command: shellLine(
-          ['claude', 'mcp', 'add', '--scope', 'user', SERVER_NAME, '--', run.command, ...run.args],
+          ['claude', 'mcp', 'add', '--scope', 'user', serverName, '--', run.command, ...run.args],
           platform,
         ),
         snippet: json('.mcp.json at the root of a project', 'mcpServers', run),
@@ -163,7 +176,7 @@ export function hostEntry(host: HostId, opts: EntryOptions): HostEntry {
       break;
     case 'codex': {
       const toml = [
-        `[mcp_servers.${SERVER_NAME}]`,
+        `[mcp_servers.${serverName}]`,
         `command = ${JSON.stringify(run.command)}`,
         `args = [${run.args.map((a) => JSON.stringify(a)).join(', ')}]`,
       ];
@@ -177,7 +190,7 @@ export function hostEntry(host: HostId, opts: EntryOptions): HostEntry {
       entry = {
         configFile: file,
         otherFiles: [],
-        command: shellLine(['codex', 'mcp', 'add', SERVER_NAME, '--', run.command, ...run.args], platform),
+        command: shellLine(['codex', 'mcp', 'add', serverName, '--', run.command, ...run.args], platform),
         // JSON strings are valid TOML basic strings (the same escapes).
         snippet: { format: 'toml', text: toml.join('\n'), file },
       };

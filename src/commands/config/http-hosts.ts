@@ -5,6 +5,8 @@ import { type Platform, shellLine } from '../../shell-quote.js';
 import { type HostEntry, type HostId, hostEntry, PACKAGE, prettyJson, SERVER_NAME } from './hosts.js';
 
 export interface HttpEntryOptions {
+  /** The name the entry is added under (default "hostsmith"; see entryName). */
+  serverName?: string;
   platform: Platform;
   port: number;
   /** The secret itself, or a placeholder when it is only known at the server's start. */
@@ -16,13 +18,14 @@ export interface HttpEntryOptions {
 }
 
 export function httpHostEntry(host: HostId, opts: HttpEntryOptions): HostEntry {
+  const serverName = opts.serverName ?? SERVER_NAME;
   const { platform, secret } = opts;
   const url = `http://127.0.0.1:${opts.port}/mcp`;
   const headers = { Authorization: `Bearer ${secret}` };
   const stdio = hostEntry(host, { platform });
   const json = (file: string, root: string, server: Record<string, unknown>) => ({
     format: 'json' as const,
-    text: prettyJson({ [root]: { [SERVER_NAME]: server } }),
+    text: prettyJson({ [root]: { [serverName]: server } }),
     file,
   });
   const notes: string[] = [];
@@ -53,7 +56,7 @@ export function httpHostEntry(host: HostId, opts: HttpEntryOptions): HostEntry {
             'user',
             '--transport',
             'http',
-            SERVER_NAME,
+            serverName,
             url,
             '--header',
             `Authorization: Bearer ${secret}`,
@@ -76,7 +79,7 @@ export function httpHostEntry(host: HostId, opts: HttpEntryOptions): HostEntry {
       break;
     case 'codex': {
       const toml = [
-        `[mcp_servers.${SERVER_NAME}]`,
+        `[mcp_servers.${serverName}]`,
         `url = ${JSON.stringify(url)}`,
         `http_headers = { "Authorization" = ${JSON.stringify(`Bearer ${secret}`)} }`,
       ];
@@ -97,7 +100,7 @@ export function httpHostEntry(host: HostId, opts: HttpEntryOptions): HostEntry {
             'http',
             '--header',
             `Authorization: Bearer ${secret}`,
-            SERVER_NAME,
+            serverName,
             url,
           ],
           platform,

@@ -9,7 +9,7 @@ import { SecretFileError, secretFromFile } from '../../mcp/http/secret.js';
 import { PLATFORMS, type Platform, toPlatform } from '../../shell-quote.js';
 import { pathFlavour } from '../../store/paths.js';
 import { DEFAULT_HTTP_PORT, HttpFlagError, type HttpOptions, httpOptions } from '../serve/http-options.js';
-import { HOST_IDS, type HostEntry, type HostId, hostEntry } from './hosts.js';
+import { entryName, HOST_IDS, type HostEntry, type HostId, hostEntry } from './hosts.js';
 import { httpHostEntry } from './http-hosts.js';
 
 export const HELP = `Usage: hostsmith-mcp config <client> [settings]
@@ -17,7 +17,9 @@ export const HELP = `Usage: hostsmith-mcp config <client> [settings]
 Prints what to add to an MCP client's configuration to run this server, for this computer's
 platform: the entry to paste (or the command that adds it) and the usual path of the client's
 config file. Settings given here (--api-url, --client, --config-dir, --storage, --client-id,
---no-browser, --sign-in-wait) are written into the entry's arguments. Nothing is edited.
+--no-browser, --sign-in-wait, --profile) are written into the entry's arguments. Nothing is
+edited. With --profile NAME the entry is named hostsmith-NAME, so that one client's config can
+hold one entry per Hostsmith account (run the command once per profile).
 
 With --http [--port N] [--http-secret-file PATH]: the entry for a server you run yourself with
 \`hostsmith-mcp serve --http\` (local HTTP): the URL and the secret. With --http-secret-file the
@@ -59,6 +61,7 @@ export function serverArgs(flags: SettingsFlags, platform: Platform): string[] {
   if (flags['request-timeout'] !== undefined)
     args.push('--request-timeout', String(settings.requestTimeoutSeconds));
   if (settings.confirm !== 'auto') args.push('--confirm', settings.confirm);
+  if (settings.profile !== undefined) args.push('--profile', settings.profile);
   return args;
 }
 
@@ -94,11 +97,14 @@ export async function run(opts: ConfigOptions): Promise<number> {
     }
     const platform = toPlatform(String(asked ?? opts.platform ?? process.platform));
     const settingsArgs = serverArgs(opts.flags as SettingsFlags, platform);
+    // One entry per profile in a host's config: hostsmith-work beside hostsmith-personal.
+    const serverName = entryName(resolveSettings(opts.flags as SettingsFlags, {}).profile);
     const http = httpOptions(opts.flags);
     const entry = http
-      ? await httpEntry(name as HostId, platform, settingsArgs, http)
+      ? await httpEntry(name as HostId, platform, settingsArgs, http, serverName)
       : hostEntry(name as HostId, {
           platform,
+          serverName,
           serverArgs: settingsArgs,
           nodeDir: opts.nodeDir ?? dirname(process.execPath),
         });
@@ -125,10 +131,12 @@ async function httpEntry(
   platform: Platform,
   settingsArgs: string[],
   http: HttpOptions,
+  serverName: string,
 ): Promise<HostEntry> {
   const file = http.secretFile === undefined ? undefined : resolve(http.secretFile);
   const secret = file === undefined ? undefined : await secretFromFile(file, toPlatform(process.platform));
   return httpHostEntry(host, {
+    serverName,
     platform,
     port: http.port,
     secret: secret ?? '<secret>',

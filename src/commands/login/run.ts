@@ -3,19 +3,19 @@
 // signed in, with which scopes, and where the credentials were stored. Exit 1 on deny or timeout.
 import { createInterface } from 'node:readline';
 import { AuthError, createAuthHttp, createOAuthClient, type SignIn } from '../../auth/index.js';
-import type { Settings } from '../../config.js';
+import { ENV, type Settings } from '../../config.js';
 import type { IO } from '../../io.js';
 import { createLogger } from '../../log.js';
 import { KeychainUnavailable } from '../../store/keychain.js';
 import { listClientFolders, safeClientName } from '../../store/paths.js';
 import { fileProtection } from '../../store/protection.js';
 import type { LoadedCredential } from '../../store/types.js';
-import { configRoot, describeFolderChoice, tokenLocation } from '../shared/credential-sets.js';
+import { configRoot, describeFolderChoice, describeSet, tokenLocation } from '../shared/credential-sets.js';
 import { openWorkspace, type Workspace } from '../shared/workspace.js';
 
 export const DEFAULT_TIMEOUT_SECONDS = 300;
 
-export const HELP = `Usage: hostsmith-mcp login [--client NAME] [--no-browser] [--timeout SECONDS]
+export const HELP = `Usage: hostsmith-mcp login [--client NAME] [--profile NAME] [--no-browser] [--timeout SECONDS]
 
 Signs in to Hostsmith ahead of time, the same sign-in a tool call would start: prints the link,
 opens your browser (unless --no-browser), and waits for you to approve. With --no-browser you
@@ -25,6 +25,9 @@ stored for one MCP client's folder; without --client, the only client folder the
 Options:
   --client NAME       the MCP client the sign-in is for: claude-ai (Claude Desktop),
                       cursor-vscode (Cursor), visual-studio-code (VS Code), …
+  --profile NAME      the profile to sign in (another Hostsmith account beside the
+                      folder's others; default: default). The server must run with the
+                      same --profile (or ${ENV.profile}) to use it
   --no-browser        do not open a browser; open the printed link yourself
   --timeout SECONDS   how long to wait for you to finish (default ${DEFAULT_TIMEOUT_SECONDS})
 
@@ -95,7 +98,9 @@ export async function run(opts: LoginOptions): Promise<number> {
       }
       previous = undefined;
     }
-    io.out(`Signing in to Hostsmith (${settings.apiUrl}) for client folder ${folder}.\n`);
+    io.out(
+      `Signing in to Hostsmith (${settings.apiUrl}) for client folder ${describeSet(folder, workspace.profile)}.\n`,
+    );
     let signIn: SignIn;
     try {
       // The session prints the link on stderr and opens the browser unless --no-browser.
@@ -143,7 +148,13 @@ export async function run(opts: LoginOptions): Promise<number> {
           : 'The previous sign-in for this folder was replaced (revoking it failed; it ends within 90 days, or from your Hostsmith account page).\n',
       );
     }
-    const where = tokenLocation(workspace.store, folder, workspace.session.resource, cred?.storage);
+    const where = tokenLocation(
+      workspace.store,
+      folder,
+      workspace.profile,
+      workspace.session.resource,
+      cred?.storage,
+    );
     io.out(
       [
         `Signed in to Hostsmith as ${outcome.email} (home partition: ${outcome.homePartition}).`,

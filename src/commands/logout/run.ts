@@ -9,20 +9,28 @@ import type { IO } from '../../io.js';
 import { createLogger } from '../../log.js';
 import { KeychainUnavailable } from '../../store/keychain.js';
 import type { CredentialStore } from '../../store/types.js';
-import { type ClientFolderStore, configRoot, openFolders, selectFolders } from '../shared/credential-sets.js';
+import {
+  type ClientFolderStore,
+  configRoot,
+  describeSet,
+  openFolders,
+  selectFolders,
+} from '../shared/credential-sets.js';
 
 /** Where a person reviews and revokes the apps signed in to their Hostsmith account. */
 export const ACCOUNT_PAGE = 'https://hostsmith.net/account/security';
 
-export const HELP = `Usage: hostsmith-mcp logout [--client NAME] [--json]
+export const HELP = `Usage: hostsmith-mcp logout [--client NAME] [--profile NAME] [--json]
 
-Signs out every stored sign-in (every client folder under the config root, or only --client's):
+Signs out every stored sign-in (every client folder under the config root, or only --client's;
+every profile in each, or only --profile's — "default" is the one made without --profile):
 revokes it at Hostsmith (the refresh token, which ends the grant, and the access token), then
 deletes the tokens from the OS keychain and the credentials file, and the cached client
 registration. The local credentials are deleted even when Hostsmith cannot be reached.
 
 Options:
   --client NAME   only this client folder
+  --profile NAME  only this profile; the folder's other profiles stay signed in
   --json          one JSON document on stdout
 
 You can also revoke access from your Hostsmith account: ${ACCOUNT_PAGE}
@@ -33,6 +41,7 @@ Exit status: 0 when everything found was revoked and removed (or nothing was sto
 
 export interface SetLogout {
   clientFolder: string;
+  profile: string;
   api: string;
   account: { email: string; homePartition: string } | null;
   revoked: boolean;
@@ -70,25 +79,27 @@ export async function run(opts: LogoutOptions): Promise<number> {
     if (!json) io.out(text);
   };
   if (folders.every((f) => f.resources.length === 0)) {
-    const which = settings.client ? ` for client folder "${settings.client}"` : '';
+    const which =
+      (settings.client ? ` for client folder "${settings.client}"` : '') +
+      (settings.profile ? ` for profile "${settings.profile}"` : '');
     say(`No Hostsmith sign-in stored${which} under ${report.configRoot}; nothing to do.\n`);
     if (json) io.out(`${JSON.stringify(report, null, 2)}\n`);
     return 0;
   }
   say(
-    `Signing out of Hostsmith: client folders ${folders.map((f) => f.folder).join(', ')} under ${report.configRoot}\n`,
+    `Signing out of Hostsmith: client folders ${[...new Set(folders.map((f) => f.folder))].join(', ')} under ${report.configRoot}\n`,
   );
 
   // One HTTP client for every revocation; the log stays quiet: each outcome is printed below.
   const http = createAuthHttp();
   const quiet = createLogger({ write: io.err, level: 'error' });
   try {
-    for (const { folder, store, resources } of folders) {
+    for (const { folder, profile, store, resources } of folders) {
       for (const resource of resources) {
-        const set = await logoutOne(store, folder, resource, settings, http, quiet);
+        const set = await logoutOne(store, { folder, profile }, resource, settings, http, quiet);
         report.sets.push(set);
         const who = set.account ? ` (${set.account.email})` : '';
-        say(`\n${folder} · ${resource}${who}\n`);
+        say(`\n${describeSet(folder, profile)} · ${resource}${who}\n`);
         say(set.revoked ? '  revoked\n' : `  revocation failed: ${set.revocationError}\n`);
         say(
           set.removed
@@ -108,7 +119,7 @@ export async function run(opts: LogoutOptions): Promise<number> {
 
 async function logoutOne(
   store: CredentialStore,
-  folder: string,
+  { folder, profile }: { folder: string; profile: string },
   resource: string,
   settings: Settings,
   http: ReturnType<typeof createAuthHttp>,
@@ -116,6 +127,7 @@ async function logoutOne(
 ): Promise<SetLogout> {
   const set: SetLogout = {
     clientFolder: folder,
+    profile,
     api: resource,
     account: null,
     revoked: false,

@@ -51,11 +51,17 @@ export function createServing(opts: ServingOptions): Serving {
   };
 
   const platform = toPlatform(process.platform);
-  const { apiUrl, configDir, storage } = settings;
+  const { apiUrl, configDir, storage, profile } = settings;
   const login = (clientFolder: string) => ({
     // An absolute --config-dir: the terminal's working folder is not this server's.
     command: loginCommand(
-      { clientFolder, apiUrl, storage, ...(configDir ? { configDir: resolve(configDir) } : {}) },
+      {
+        clientFolder,
+        apiUrl,
+        storage,
+        ...(configDir ? { configDir: resolve(configDir) } : {}),
+        ...(profile ? { profile } : {}),
+      },
       platform,
     ),
     shell: shellFor(platform),

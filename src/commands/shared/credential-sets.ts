@@ -1,11 +1,13 @@
-// Which credential sets a command acts on: one per client folder and API resource. With --client,
-// that folder only; without it, every client folder under the config root (status and logout say
-// which). Shared by `status` and `logout`; `login` picks one folder with pickLoginFolder().
+// Which credential sets a command acts on: one per client folder, profile and API resource. With
+// --client, that folder only; without it, every client folder under the config root. With
+// --profile, that profile only; without it, every profile each folder holds (status and logout
+// say which). Shared by `status` and `logout`; `login` picks one folder with pickLoginFolder().
 import type { Settings } from '../../config.js';
 import type { Logger } from '../../log.js';
-import { KEYCHAIN_SERVICE, keychainAccount } from '../../store/keychain.js';
+import { KEYCHAIN_SERVICE } from '../../store/keychain.js';
 import { openStore } from '../../store/open-store.js';
 import { configHome, listClientFolders, safeClientName } from '../../store/paths.js';
+import { DEFAULT_PROFILE, listProfiles, profileKeychainAccount } from '../../store/profile.js';
 import type { CredentialStore, LoadedCredential } from '../../store/types.js';
 
 /** The folder names common MCP clients report (clientInfo.name, made filesystem-safe). */
@@ -19,6 +21,7 @@ export const SECONDS_PER_DAY = 86_400;
 
 export interface ClientFolderStore {
   folder: string;
+  profile: string;
   store: CredentialStore;
   resources: string[];
 }
@@ -33,7 +36,16 @@ export function selectFolders(settings: Settings): string[] {
   return listClientFolders(configRoot(settings));
 }
 
-/** Each folder's store (opened with the chosen storage) and the APIs it holds credentials for. */
+/** A folder's profiles to act on: --profile's, or every one it holds a credentials file for. */
+export function selectProfiles(settings: Settings, folder: string): string[] {
+  if (settings.profile) return [settings.profile];
+  return listProfiles(configRoot(settings), folder);
+}
+
+/**
+ * Each folder's stores, one per profile (opened with the chosen storage), and the APIs each holds
+ * credentials for.
+ */
 export async function openFolders(
   settings: Settings,
   folders: readonly string[],
@@ -42,10 +54,17 @@ export async function openFolders(
   const root = configRoot(settings);
   const out: ClientFolderStore[] = [];
   for (const folder of folders) {
-    const store = await openStore({ root, client: folder, storage: settings.storage, log });
-    out.push({ folder, store, resources: (await store.resources()).sort() });
+    for (const profile of selectProfiles(settings, folder)) {
+      const store = await openStore({ root, client: folder, profile, storage: settings.storage, log });
+      out.push({ folder, profile, store, resources: (await store.resources()).sort() });
+    }
   }
   return out;
+}
+
+/** "claude-ai" for the default profile, "claude-ai (profile work)" for another: for people. */
+export function describeSet(folder: string, profile: string): string {
+  return profile === DEFAULT_PROFILE ? folder : `${folder} (profile ${profile})`;
 }
 
 /**
@@ -56,13 +75,14 @@ export async function openFolders(
 export function tokenLocation(
   store: CredentialStore,
   folder: string,
+  profile: string,
   resource: string,
   storage: 'file' | 'keychain' = store.storage,
 ): { storage: 'file' | 'keychain'; where: string } {
   return storage === 'keychain'
     ? {
         storage: 'keychain',
-        where: `OS keychain (service ${KEYCHAIN_SERVICE}, account ${keychainAccount(folder, resource)})`,
+        where: `OS keychain (service ${KEYCHAIN_SERVICE}, account ${profileKeychainAccount(folder, profile, resource)})`,
       }
     : { storage: 'file', where: store.file };
 }

@@ -7,11 +7,14 @@ import { HostsmithClient } from '../../hostsmith/client.js';
 import type { Logger } from '../../log.js';
 import { openStore } from '../../store/open-store.js';
 import { configHome, safeClientName } from '../../store/paths.js';
+import { DEFAULT_PROFILE } from '../../store/profile.js';
 import type { CredentialStore } from '../../store/types.js';
 import { VERSION } from '../../version.js';
 
 export interface Workspace {
   clientFolder: string;
+  /** The profile (--profile, else "default"): whose sign-in this is within the client folder. */
+  profile: string;
   store: CredentialStore;
   session: HostsmithSession;
   api: HostsmithClient;
@@ -33,9 +36,11 @@ export interface OpenWorkspaceOptions {
 export async function openWorkspace(opts: OpenWorkspaceOptions): Promise<Workspace> {
   const { settings, log } = opts;
   const clientFolder = safeClientName(opts.clientName ?? '');
+  const profile = settings.profile ?? DEFAULT_PROFILE;
   const store = await openStore({
     root: configHome({ configDir: settings.configDir }),
     client: clientFolder,
+    profile,
     storage: settings.storage,
     log,
     ...(opts.onKeychainWait ? { onKeychainWait: opts.onKeychainWait } : {}),
@@ -67,6 +72,7 @@ export async function openWorkspace(opts: OpenWorkspaceOptions): Promise<Workspa
   });
   return {
     clientFolder,
+    profile,
     store,
     session,
     api,

@@ -1,13 +1,15 @@
-// `hostsmith-mcp status`: for each credential set (client folder × API), who is signed in, with
+// `hostsmith-mcp status`: for each credential set (client folder × profile × API), who is signed in, with
 // which scopes, where the tokens live, when they run out, and — with one API call, refreshing
 // first if needed — whether they still work. Never prints a token, with or without --json.
 import { REFRESH_WINDOW_SECONDS, SignInRequired } from '../../auth/index.js';
 import type { Settings } from '../../config.js';
 import type { IO } from '../../io.js';
 import { createLogger, type Logger } from '../../log.js';
+import { DEFAULT_PROFILE } from '../../store/profile.js';
 import type { CredentialStore } from '../../store/types.js';
 import {
   configRoot,
+  describeSet,
   openFolders,
   refreshDaysLeft,
   selectFolders,
@@ -15,16 +17,17 @@ import {
 } from '../shared/credential-sets.js';
 import { openWorkspace } from '../shared/workspace.js';
 
-export const HELP = `Usage: hostsmith-mcp status [--client NAME] [--json]
+export const HELP = `Usage: hostsmith-mcp status [--client NAME] [--profile NAME] [--json]
 
-Shows, for each stored sign-in (every client folder under the config root, or only --client's):
-the client folder, the API, the account and its home partition, the scopes, where the tokens
+Shows, for each stored sign-in (every client folder under the config root, or only --client's;
+every profile in each, or only --profile's): the client folder, the profile, the API, the account and its home partition, the scopes, where the tokens
 live (the file, or the OS keychain), when the access token expires, and how many days remain
 of the 90-day refresh window. One API call (renewing the access token first if needed) says
 whether the sign-in is valid, expired or revoked. Tokens are never shown.
 
 Options:
   --client NAME   only this client folder
+  --profile NAME  only this profile ("default" for the sign-in made without --profile)
   --json          one JSON document on stdout
 
 Exit status: 0 when every sign-in found is valid; 1 otherwise (or when there is none).
@@ -34,6 +37,7 @@ export type CheckState = 'valid' | 'expired' | 'revoked' | 'signed-out' | 'unkno
 
 export interface SetStatus {
   clientFolder: string;
+  profile: string;
   api: string;
   account: { email: string; homePartition: string } | null;
   scopes: string[];
@@ -81,8 +85,10 @@ export async function run(opts: StatusOptions): Promise<number> {
 async function collect(settings: Settings, log: Logger, now: () => number): Promise<StatusReport> {
   const folders = await openFolders(settings, selectFolders(settings), log);
   const sets: SetStatus[] = [];
-  for (const { folder, store, resources } of folders) {
-    for (const resource of resources) sets.push(await check(settings, log, now, folder, store, resource));
+  for (const { folder, profile, store, resources } of folders) {
+    for (const resource of resources) {
+      sets.push(await check(settings, log, now, { folder, profile, store }, resource));
+    }
   }
   return { configRoot: configRoot(settings), sets };
 }
@@ -91,12 +97,12 @@ async function check(
   settings: Settings,
   log: Logger,
   now: () => number,
-  folder: string,
-  store: CredentialStore,
+  { folder, profile, store }: { folder: string; profile: string; store: CredentialStore },
   resource: string,
 ): Promise<SetStatus> {
   const base: SetStatus = {
     clientFolder: folder,
+    profile,
     api: resource,
     account: null,
     scopes: [],
@@ -117,7 +123,7 @@ async function check(
   if (!before) {
     return { ...base, detail: 'the credentials file names this API, but its tokens are gone' };
   }
-  const location = tokenLocation(store, folder, resource, before.storage);
+  const location = tokenLocation(store, folder, profile, resource, before.storage);
   const describe = (cred: typeof before): SetStatus => ({
     ...base,
     account: cred.account ? { email: cred.account.email, homePartition: cred.account.homePartition } : null,
@@ -131,7 +137,7 @@ async function check(
   // One API call through the same Session and client a tool call uses: refreshes when needed,
   // and a refused grant is found out (and forgotten) exactly as the server would find it.
   const workspace = await openWorkspace({
-    settings: { ...settings, apiUrl: resource },
+    settings: { ...settings, apiUrl: resource, profile },
     clientName: folder,
     log,
     interactive: false,
@@ -148,7 +154,8 @@ async function check(
           : error.reason === 'no_credentials'
             ? 'signed-out'
             : 'revoked';
-      return { ...shown, status, detail: `${error.message}; run "hostsmith-mcp login --client ${folder}"` };
+      const login = `hostsmith-mcp login --client ${folder}${profile === DEFAULT_PROFILE ? '' : ` --profile ${profile}`}`;
+      return { ...shown, status, detail: `${error.message}; run "${login}"` };
     }
     return { ...shown, status: 'unknown', detail: `could not check: ${(error as Error).message}` };
   } finally {
@@ -164,13 +171,15 @@ function inWords(seconds: number): string {
 
 function render(report: StatusReport, settings: Settings, now: () => number): string {
   if (report.sets.length === 0) {
-    const where = settings.client ? `for client folder "${settings.client}" ` : '';
+    const where =
+      (settings.client ? `for client folder "${settings.client}" ` : '') +
+      (settings.profile ? `for profile "${settings.profile}" ` : '');
     return `No Hostsmith sign-in stored ${where}under ${report.configRoot}.\nSign in with "hostsmith-mcp login --client NAME".\n`;
   }
   const folders = [...new Set(report.sets.map((s) => s.clientFolder))];
   const lines = [`Hostsmith sign-ins under ${report.configRoot} (client folders: ${folders.join(', ')})`];
   for (const s of report.sets) {
-    lines.push('', `${s.clientFolder} · ${s.api}`);
+    lines.push('', `${describeSet(s.clientFolder, s.profile)} · ${s.api}`);
     if (s.account)
       lines.push(`  account          ${s.account.email} (home partition: ${s.account.homePartition})`);
     if (s.scopes.length) lines.push(`  scopes           ${s.scopes.join(' ')}`);
