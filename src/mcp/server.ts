@@ -16,6 +16,7 @@ import type { HostsmithClient } from '../hostsmith/client.js';
 import type { Logger } from '../log.js';
 import { createSignInDialogs, SIGN_IN_MESSAGE } from './elicitation.js';
 import { toToolErrorText } from './errors.js';
+import { capResult } from './result-size.js';
 import {
   SignInDeclined,
   SignInNeedsElicitation,
@@ -217,10 +218,10 @@ export function createServer(opts: ServerOptions): McpServer {
                     elicited.answer === 'accept' ? elicited.complete : undefined,
                   );
           }
-          return {
+          return capResult(tool, {
             content: [{ type: 'text', text: result.text }],
             structuredContent: result.structured as Record<string, unknown>,
-          };
+          });
         } catch (error) {
           if (error instanceof SignInNeedsElicitation) {
             // 2026-07-28: the client shows the link, then calls again with its answer.
@@ -232,7 +233,10 @@ export function createServer(opts: ServerOptions): McpServer {
             });
           }
           const login = workspace && opts.loginCommand(workspace.clientFolder);
-          return { content: [{ type: 'text', text: errorText(error, opts.log, login) }], isError: true };
+          return capResult(tool, {
+            content: [{ type: 'text', text: errorText(error, opts.log, login) }],
+            isError: true,
+          });
         } finally {
           stopWaits?.();
         }
