@@ -33,7 +33,7 @@ export const listFiles = defineTool({
       .int()
       .min(1)
       .max(FILES_MAX_LIMIT, {
-        message: `limit: at most ${FILES_MAX_LIMIT} files per call; pass nextCursor as cursor for more`,
+        message: `at most ${FILES_MAX_LIMIT} files per call; pass nextCursor as cursor for more`,
       })
       .optional()
       .describe(`How many files at most (1–${FILES_MAX_LIMIT}, default ${FILES_DEFAULT_LIMIT}).`),

@@ -89,7 +89,7 @@ export const listSites = defineTool({
       .int()
       .min(1)
       .max(MAX_PAGE, {
-        message: `limit: at most ${MAX_PAGE} sites per call; pass nextCursor as cursor for more`,
+        message: `at most ${MAX_PAGE} sites per call; pass nextCursor as cursor for more`,
       })
       .optional()
       .describe(`How many sites at most (1–${MAX_PAGE}, default ${DEFAULT_LIMIT}).`),
