@@ -65,11 +65,15 @@ function withFiles(store: Store, site: SiteRecord, paths: readonly string[]): vo
 
 export function addSites(store: Store, users: readonly SandboxUser[], spec: BulkSites) {
   const user = owner(users, spec.email);
+  const names = Array.from({ length: spec.count }, (_, i) => `${spec.prefix}-${i + 1}`);
+  // All or nothing: a taken name is refused before any site is made.
+  const taken = names.find((name) => store.siteByName(spec.partition, name));
+  if (taken) throw new Error(`the name ${taken} is taken in partition ${spec.partition}`);
   const start = Date.now();
   const sites: Array<{ id: string; name: string }> = [];
   for (let i = 1; i <= spec.count; i++) {
     // A millisecond apart: the listing order is the order they were made in.
-    const site = newSite(store, user, spec.partition, `${spec.prefix}-${i}`, new Date(start + i));
+    const site = newSite(store, user, spec.partition, names[i - 1] as string, new Date(start + i));
     withFiles(store, site, ['index.html']);
     sites.push({ id: site.id, name: site.name });
   }
