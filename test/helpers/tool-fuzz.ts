@@ -468,7 +468,22 @@ export function toolSpecs(opts: { siteId: fc.Arbitrary<string>; directory: Direc
       },
     ),
     tool('delete_site', [site, partitionField]),
-    tool('list_files', [site, partitionField]),
+    tool('list_files', [
+      site,
+      partitionField,
+      {
+        name: 'limit',
+        required: false,
+        valid: fc.integer({ min: 1, max: 1000 }),
+        hostile: hostile('limit', fc.oneof(fc.constantFrom(0, -1, 1001, 1.5, 2 ** 53), notNumber)),
+      },
+      {
+        name: 'prefix',
+        required: false,
+        valid: fc.string({ maxLength: 20 }),
+        hostile: hostile('prefix', fc.oneof(notString, hugeText)),
+      },
+    ]),
     tool('upload_files', [site, partitionField, filesField]),
     tool('delete_file', [site, partitionField, pathField('path', true)]),
     tool('deploy_directory', [site, partitionField, directoryField(opts.directory)]),
