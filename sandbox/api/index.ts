@@ -80,7 +80,7 @@ export function createApi(options: ApiOptions): Api {
   const knobs = new Knobs();
   const limiter = new RateLimiter({ rateLimit: options.rateLimit, uploadRateLimit: options.uploadRateLimit });
   const log = new RequestLog();
-  const window = createWindow({ auth, knobs, limiter, log, users });
+  const window = createWindow({ auth, knobs, limiter, log, users, store });
   const resourceMetadata = `${api}${PROTECTED_RESOURCE_METADATA}`;
 
   /** Latency and faults; answers true when a fault finished the request. */

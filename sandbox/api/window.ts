@@ -10,8 +10,11 @@ import {
   type Partition,
   type SandboxUser,
 } from '../types.js';
+import { addFiles, addSites, type BulkFiles, type BulkSites } from './bulk.js';
 import { type Fault, type FaultSpecInput, FaultSpecSchema, type Knobs } from './faults.js';
 import { ApiError, isLoopbackPeer, readBody, readJsonBody, sendError, sendJson } from './http.js';
+import type { Store } from './model.js';
+import { isValidFilePath, SITE_NAME } from './paths.js';
 import type { RateLimiter, RateLimits } from './rate-limit.js';
 import type { RequestLog, RequestLogEntry } from './request-log.js';
 
@@ -49,6 +52,10 @@ export interface SandboxWindow {
   revokeGrant(grantId: string): Promise<boolean>;
   /** Every grant of one user; answers how many were revoked. */
   revokeUserGrants(email: string): Promise<number>;
+  /** Gives a user `count` more sites in a partition at once (for tests of big accounts). */
+  addSites(spec: BulkSites): { sites: Array<{ id: string; name: string }> };
+  /** Writes files (each holding its path) to a user's site, made if missing, at once. */
+  addFiles(spec: BulkFiles): { id: string; name: string; files: number };
 }
 
 export type WindowAuth = Pick<
@@ -68,8 +75,9 @@ export function createWindow(deps: {
   limiter: RateLimiter;
   log: RequestLog;
   users: readonly SandboxUser[];
+  store: Store;
 }): SandboxWindow {
-  const { auth, knobs, limiter, log, users } = deps;
+  const { auth, knobs, limiter, log, users, store } = deps;
   const grants = async (): Promise<GrantInfo[]> =>
     (await auth.grants()).map((g) => ({
       ...g,
@@ -98,7 +106,18 @@ export function createWindow(deps: {
       for (const g of mine) if (await auth.revokeGrant(g.grantId)) revoked++;
       return revoked;
     },
+    addSites: (spec) => bulk(() => addSites(store, users, spec)),
+    addFiles: (spec) => bulk(() => addFiles(store, users, spec)),
   };
+}
+
+/** A bulk knob's refusal (unknown user, name taken) as the window's 400. */
+function bulk<T>(run: () => T): T {
+  try {
+    return run();
+  } catch (error) {
+    throw new ApiError('invalid_request', (error as Error).message);
+  }
 }
 
 const PartitionSchema = z.enum(PARTITIONS as [Partition, ...Partition[]]);
@@ -108,6 +127,19 @@ const LimitsBody = z.strictObject({
   uploadRateLimit: z.number().int().min(0).optional(),
 });
 const TtlBody = z.strictObject({ seconds: z.number().int().min(1) });
+const SiteNamePart = z.string().regex(SITE_NAME, 'a site name is 1–63 of a-z, 0-9 and inner hyphens');
+const SitesBody = z.strictObject({
+  email: z.string(),
+  partition: PartitionSchema,
+  prefix: SiteNamePart.refine((p) => p.length <= 56, 'at most 56 characters, to leave room for "-{n}"'),
+  count: z.number().int().min(1).max(10_000),
+});
+const FilesBody = z.strictObject({
+  email: z.string(),
+  partition: PartitionSchema,
+  site: SiteNamePart,
+  paths: z.array(z.string().refine(isValidFilePath, 'not a valid file path')).min(1).max(100_000),
+});
 
 function parse<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
   const result = schema.safeParse(value);
@@ -156,6 +188,8 @@ const WINDOW_ROUTES: Record<string, WindowRoute> = {
     return { revoked: 1 };
   },
   'DELETE users/{x}/grants': async (w, _body, email) => ({ revoked: await w.revokeUserGrants(email) }),
+  'POST seed/sites': (w, body) => w.addSites(parse(SitesBody, body)),
+  'POST seed/files': (w, body) => w.addFiles(parse(FilesBody, body)),
 };
 
 /** Handles /_sandbox/…; answers 403 to any peer that is not on this machine. */
@@ -188,7 +222,7 @@ export async function handleWindow(
       if (known) throw new ApiError('method_not_allowed', `${req.method} is not allowed here`);
       throw new ApiError('not_found', `no window endpoint ${rawPath}`);
     }
-    const raw = await readBody(req, 1024 * 1024);
+    const raw = await readBody(req, 4 * 1024 * 1024); // room for a seed of 10,000 paths or more
     const body = raw.length > 0 ? readJsonBody(raw, req) : undefined;
     sendJson(res, 200, await route(w, body, param));
   } catch (error) {

@@ -26,6 +26,7 @@ import {
 } from './confirm.js';
 import { createSignInDialogs, SIGN_IN_MESSAGE } from './elicitation.js';
 import { toToolErrorText } from './errors.js';
+import { capResult } from './result-size.js';
 import {
   SignInDeclined,
   SignInNeedsElicitation,
@@ -261,13 +262,13 @@ export function createServer(opts: ServerOptions): McpServer {
                     elicited.answer === 'accept' ? elicited.complete : undefined,
                   );
           }
-          return {
+          return capResult(tool, {
             content: [
               { type: 'text', text: result.text },
               ...(result.links ?? []).map((link) => ({ type: 'resource_link' as const, ...link })),
             ],
             structuredContent: result.structured as Record<string, unknown>,
-          };
+          });
         } catch (error) {
           if (error instanceof ConfirmationNeeded) {
             // 2026-07-28: the client asks the person, then calls again with the answer.
@@ -286,7 +287,10 @@ export function createServer(opts: ServerOptions): McpServer {
             });
           }
           const login = workspace && opts.loginCommand(workspace.clientFolder);
-          return { content: [{ type: 'text', text: errorText(error, opts.log, login) }], isError: true };
+          return capResult(tool, {
+            content: [{ type: 'text', text: errorText(error, opts.log, login) }],
+            isError: true,
+          });
         } finally {
           stopWaits?.();
         }

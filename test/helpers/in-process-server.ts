@@ -11,6 +11,7 @@ import type { Session } from '../../src/auth/types.js';
 import { HostsmithClient } from '../../src/hostsmith/client.js';
 import { createLogger } from '../../src/log.js';
 import { createServer } from '../../src/mcp/server.js';
+import type { AnyToolDef } from '../../src/mcp/tool.js';
 import { MOCK_ORIGIN, mockApi } from './mock-api.js';
 import type { SentRequest } from './tool-fuzz.js';
 
@@ -23,7 +24,10 @@ export interface InProcessServer {
   close(): Promise<void>;
 }
 
-export async function inProcessServer(): Promise<InProcessServer> {
+/** `tools`: the tools to register instead of every tool (e.g. a fake one). */
+export async function inProcessServer(
+  opts: { tools?: readonly AnyToolDef[] } = {},
+): Promise<InProcessServer> {
   const mock = mockApi();
   const session: Session = {
     accessToken: async () => 'in-process-access-token',
@@ -49,6 +53,7 @@ export async function inProcessServer(): Promise<InProcessServer> {
     openBrowser: async () => ({ launched: false, reason: 'a test' }),
     loginCommand: () => ({ command: 'hostsmith-mcp login', shell: 'a terminal' }),
     log,
+    ...(opts.tools ? { tools: opts.tools } : {}),
   });
   const client = new Client({ name: 'in-process', version: '1.0.0' });
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();

@@ -168,11 +168,12 @@ export const validPath = fc
     { minLength: 1, maxLength: 3 },
   )
   .map((segments) => segments.join('/'));
-// A cursor as list_sites writes one: per partition, the API's own cursor, or '' for "from the
-// start". Only '' is known valid here: the API's cursors are its own.
+// A cursor as list_sites writes one: per partition, the API's own cursor ('' for "from the
+// start") and how many of that page were returned. Only '' is known valid here: the API's
+// cursors are its own.
 const validCursor = fc
-  .dictionary(validPartition, fc.constant(''), { minKeys: 1 })
-  .map((state) => encodeCursor(state) ?? encodeCursor({ us: '' }));
+  .dictionary(validPartition, fc.constant({ c: '', s: 0 }), { minKeys: 1 })
+  .map((state) => encodeCursor(state) ?? encodeCursor({ us: { c: '', s: 0 } }));
 
 // ---- fields ------------------------------------------------------------------------------------
 
@@ -403,13 +404,13 @@ export function toolSpecs(opts: { siteId: fc.Arbitrary<string>; directory: Direc
         {
           name: 'limit',
           required: false,
-          valid: fc.integer({ min: 1, max: 1000 }),
+          valid: fc.integer({ min: 1, max: 100 }),
           hostile: hostile(
             'limit',
             fc.oneof(
               fc.integer(),
               fc.double({ noNaN: true, noDefaultInfinity: true }),
-              fc.constantFrom(0, -1, 1001, 1.5, 2 ** 53, -(2 ** 53)),
+              fc.constantFrom(0, -1, 101, 1001, 1.5, 2 ** 53, -(2 ** 53)),
               notNumber,
             ),
           ),
@@ -467,7 +468,22 @@ export function toolSpecs(opts: { siteId: fc.Arbitrary<string>; directory: Direc
       },
     ),
     tool('delete_site', [site, partitionField]),
-    tool('list_files', [site, partitionField]),
+    tool('list_files', [
+      site,
+      partitionField,
+      {
+        name: 'limit',
+        required: false,
+        valid: fc.integer({ min: 1, max: 1000 }),
+        hostile: hostile('limit', fc.oneof(fc.constantFrom(0, -1, 1001, 1.5, 2 ** 53), notNumber)),
+      },
+      {
+        name: 'prefix',
+        required: false,
+        valid: fc.string({ maxLength: 20 }),
+        hostile: hostile('prefix', fc.oneof(notString, hugeText)),
+      },
+    ]),
     tool('upload_files', [site, partitionField, filesField]),
     tool('delete_file', [site, partitionField, pathField('path', true)]),
     tool('deploy_directory', [site, partitionField, directoryField(opts.directory)]),

@@ -18,7 +18,10 @@ const call = async (name: string, args: Record<string, unknown>) => {
 
 describe('list_sites: a cursor with nothing left to list', () => {
   it('a cursor of one partition with the other as partition names both, not "Unexpected failure: undefined"', async () => {
-    const answer = await call('list_sites', { partition: 'us', cursor: encodeCursor({ eu: '' }) });
+    const answer = await call('list_sites', {
+      partition: 'us',
+      cursor: encodeCursor({ eu: { c: '', s: 0 } }),
+    });
     expect(answer.isError).toBe(true);
     expect(answer.text).toMatch(/^cursor: /);
     expect(answer.text).toMatch(/\bpartition\b/);
@@ -37,7 +40,7 @@ describe('list_sites: a cursor with nothing left to list', () => {
   });
 
   it('the same cursor with its own partition, or none, still lists', async () => {
-    const cursor = encodeCursor({ eu: '' });
+    const cursor = encodeCursor({ eu: { c: '', s: 0 } });
     for (const args of [{ cursor }, { cursor, partition: 'eu' }]) {
       const answer = await call('list_sites', args);
       expect(answer.isError, answer.text).toBe(false);

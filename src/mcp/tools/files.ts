@@ -1,23 +1,89 @@
 import * as z from 'zod/v4';
 import { contentTypeOf } from '../../deploy/content-type.js';
 import { MAX_FILE_BYTES, MAX_UPLOAD_CALL_BYTES } from '../../hostsmith/deploys.js';
-import { FileSchema } from '../../hostsmith/schemas.js';
+import { FileSchema, type SiteFile } from '../../hostsmith/schemas.js';
+import { fitCount, fitPage } from '../result-size.js';
 import { defineTool } from '../tool.js';
 import { filePathArg, partitionArg, siteIdArg } from './common.js';
+import { CursorError, openCursor, sealCursor } from './cursor.js';
+
+const FILES_DEFAULT_LIMIT = 100;
+const FILES_MAX_LIMIT = 1000;
+
+/** Where a listing stopped: after path `a`, in site `s`, under prefix `p`. */
+const FilesCursor = z.strictObject({ s: z.string(), p: z.string(), a: z.string() });
+
+const fileLine = (f: SiteFile) => `${f.path}  ${f.size} B  ${f.contentType}`;
 
 export const listFiles = defineTool({
   name: 'list_files',
   title: 'List files',
-  description: "A site's files: path, size, sha256 and content type.",
-  inputSchema: z.object({ site_id: siteIdArg, partition: partitionArg }),
-  outputSchema: z.object({ files: z.array(FileSchema) }),
+  description:
+    'A site\'s files, by path: path, size, sha256 and content type. Returns at most `limit` files (default 100, up to 1000), fewer when more would not fit one result; when there are more, pass the returned nextCursor as `cursor`. `prefix` keeps only paths that start with it (e.g. "img/").',
+  inputSchema: z.object({
+    site_id: siteIdArg,
+    partition: partitionArg,
+    prefix: z
+      .string()
+      .max(1024, { message: 'is over the 1024 characters a site path may have' })
+      .optional()
+      .describe('Only paths that start with this, e.g. "img/" or "blog/2024-".'),
+    limit: z
+      .number()
+      .int()
+      .min(1)
+      .max(FILES_MAX_LIMIT, {
+        message: `at most ${FILES_MAX_LIMIT} files per call; pass nextCursor as cursor for more`,
+      })
+      .optional()
+      .describe(`How many files at most (1–${FILES_MAX_LIMIT}, default ${FILES_DEFAULT_LIMIT}).`),
+    cursor: z.string().min(1).optional().describe('nextCursor from a previous list_files call, to continue.'),
+  }),
+  outputSchema: z.object({
+    files: z.array(FileSchema),
+    total: z.number().int().describe('How many files match (the whole site without prefix).'),
+    nextCursor: z.string().optional().describe('Pass as `cursor` to get the next files; absent at the end.'),
+  }),
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
-  async handler({ site_id, partition }, { api, signal }) {
-    const files = await api.listFiles(site_id, partition, signal);
-    return {
-      structured: { files },
-      text: files.map((f) => `${f.path}  ${f.size} B  ${f.contentType}`).join('\n') || 'No files.',
+  async handler({ site_id, partition, prefix = '', limit = FILES_DEFAULT_LIMIT, cursor }, { api, signal }) {
+    const after = cursor ? openCursor(FilesCursor, cursor) : undefined;
+    if (after && (after.s !== site_id || after.p !== prefix)) {
+      throw new CursorError(
+        `cursor: it continues the listing of site ${after.s}${after.p ? ` under prefix "${after.p}"` : ''}; pass the same site_id and prefix as the call that returned it, or omit the cursor`,
+      );
+    }
+    // The API answers the whole listing: page it here, in path order, so cursors stay valid.
+    const matching = (await api.listFiles(site_id, partition, signal))
+      .filter((f) => f.path.startsWith(prefix))
+      .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    const rest = after ? matching.filter((f) => f.path > after.a) : matching;
+    const wanted = rest.slice(0, limit);
+    const start = matching.length - rest.length;
+    const under = prefix ? ` under "${prefix}"` : '';
+    const page = (n: number) => {
+      const files = wanted.slice(0, n);
+      const last = files[files.length - 1];
+      const nextCursor =
+        last && rest.length > files.length ? sealCursor({ s: site_id, p: prefix, a: last.path }) : undefined;
+      const lines = files.map(fileLine);
+      if (nextCursor) {
+        const cut = files.length < wanted.length ? ' (cut to fit one result)' : '';
+        lines.push(
+          `Files ${start + 1}–${start + files.length} of ${matching.length}${under}${cut}. More: call again with cursor "${nextCursor}".`,
+        );
+      } else if (start > 0) {
+        lines.push(
+          `Files ${start + 1}–${start + files.length} of ${matching.length}${under}: the last page.`,
+        );
+      } else if (matching.length === 0) {
+        lines.push(prefix ? `No files under "${prefix}".` : 'No files.');
+      }
+      return {
+        structured: { files, total: matching.length, ...(nextCursor ? { nextCursor } : {}) },
+        text: lines.join('\n'),
+      };
     };
+    return fitPage(fitCount(wanted, fileLine), page);
   },
 });
 

@@ -4,6 +4,7 @@ import { SignInRequired } from '../../auth/types.js';
 import type { HostsmithClient } from '../../hostsmith/client.js';
 import { type FailedPartition, PARTITIONS } from '../../hostsmith/merge.js';
 import { PartitionSchema, type Site, SiteSchema } from '../../hostsmith/schemas.js';
+import { fitCount, fitPage } from '../result-size.js';
 import { defineTool } from '../tool.js';
 import {
   failedPartitionsField,
@@ -13,75 +14,85 @@ import {
   siteNameArg,
   sitePathArg,
 } from './common.js';
+import { CursorError, openCursor, sealCursor } from './cursor.js';
 
-const DEFAULT_LIMIT = 100;
+const DEFAULT_LIMIT = 50;
+/** The API's own page limit, and so the most one call lists (a page of them fits one result). */
 const MAX_PAGE = 100;
 
 /**
- * Where a listing stopped, per partition: the API's own cursor, or '' to start that partition
- * from its beginning. A partition that is finished is absent. Opaque to the model (base64url).
+ * Where a listing stopped, per partition: the API cursor of the page it stopped in ('' for the
+ * first page) and how many sites of that page were already returned. A finished partition is
+ * absent. Opaque to the model (base64url JSON).
  */
-const CursorSchema = z.partialRecord(PartitionSchema, z.string());
-type CursorState = Partial<Record<Partition, string>>;
+const Resume = z.strictObject({ c: z.string(), s: z.number().int().min(0).max(MAX_PAGE) });
+type Resume = z.infer<typeof Resume>;
+const CursorSchema = z
+  .partialRecord(PartitionSchema, Resume)
+  // encodeCursor never writes an empty state: the end of a listing has no cursor at all.
+  .refine((state) => Object.keys(state).length > 0);
+type CursorState = Partial<Record<Partition, Resume>>;
 
-export class CursorError extends Error {
-  readonly code = 'INVALID_CURSOR' as const;
-}
+export { CursorError };
 
 export function encodeCursor(state: CursorState): string | undefined {
-  return Object.keys(state).length ? Buffer.from(JSON.stringify(state)).toString('base64url') : undefined;
+  return Object.keys(state).length ? sealCursor(state) : undefined;
 }
 
 export function decodeCursor(cursor: string): CursorState {
-  try {
-    const state = CursorSchema.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
-    // encodeCursor never writes an empty state: the end of a listing has no cursor at all.
-    if (Object.keys(state).length === 0) throw new Error('no partition');
-    return state;
-  } catch {
-    throw new CursorError(
-      'cursor: not a cursor this tool returned; pass nextCursor exactly as given, or omit it',
-    );
-  }
+  return openCursor(CursorSchema, cursor);
+}
+
+/** One listed site, and where it was: the API page's cursor and its index in that page. */
+interface Listed {
+  site: Site;
+  partition: Partition;
+  at: Resume;
 }
 
 /** Follows one partition's cursors until `quota` sites or its end; never overshoots a page. */
 async function collect(
   api: HostsmithClient,
   partition: Partition,
-  start: string,
+  start: Resume,
   quota: number,
   signal: AbortSignal,
 ) {
-  const sites: Site[] = [];
-  let cursor: string | null = start;
-  while (cursor !== null && sites.length < quota) {
+  const listed: Listed[] = [];
+  let cursor: string | null = start.c;
+  let skip = start.s;
+  while (cursor !== null && listed.length < quota) {
+    const from: string = cursor;
     const page = await api.listSites({
       partition,
-      limit: Math.min(MAX_PAGE, quota - sites.length),
-      cursor: cursor || undefined,
+      limit: Math.min(MAX_PAGE, skip + quota - listed.length),
+      cursor: from || undefined,
       signal,
     });
-    sites.push(...page.sites);
+    page.sites.forEach((site, index) => {
+      if (index >= skip) listed.push({ site, partition, at: { c: from, s: index } });
+    });
+    skip = 0;
     cursor = page.nextCursor;
   }
-  return { sites, next: cursor };
+  return { listed, next: cursor === null ? undefined : { c: cursor, s: 0 } };
 }
 
 export const listSites = defineTool({
   name: 'list_sites',
   title: 'List sites',
-  description:
-    "The user's sites with their id, name, partition, URL, file count and size. Without partition, both partitions are listed together. Returns at most `limit` sites (default 100, up to 1000); when there are more, pass the returned nextCursor as `cursor` to continue.",
+  description: `The user's sites with their id, name, partition, URL, file count and size. Without partition, both partitions are listed together. Returns at most \`limit\` sites (default ${DEFAULT_LIMIT}, up to ${MAX_PAGE}), fewer when more would not fit one result; when there are more, pass the returned nextCursor as \`cursor\` to continue.`,
   inputSchema: z.object({
     partition: partitionArg,
     limit: z
       .number()
       .int()
       .min(1)
-      .max(1000)
+      .max(MAX_PAGE, {
+        message: `at most ${MAX_PAGE} sites per call; pass nextCursor as cursor for more`,
+      })
       .optional()
-      .describe('How many sites at most (1–1000, default 100).'),
+      .describe(`How many sites at most (1–${MAX_PAGE}, default ${DEFAULT_LIMIT}).`),
     cursor: z.string().min(1).optional().describe('nextCursor from a previous list_sites call, to continue.'),
   }),
   outputSchema: z.object({
@@ -93,7 +104,7 @@ export const listSites = defineTool({
   async handler({ partition, limit = DEFAULT_LIMIT, cursor }, { api, signal }) {
     const state: CursorState = cursor
       ? decodeCursor(cursor)
-      : Object.fromEntries((partition ? [partition] : PARTITIONS).map((p) => [p, '']));
+      : Object.fromEntries((partition ? [partition] : PARTITIONS).map((p) => [p, { c: '', s: 0 }]));
     const continued = Object.keys(state);
     if (partition) for (const p of PARTITIONS) if (p !== partition) delete state[p];
     const todo = Object.keys(state) as Partition[];
@@ -102,7 +113,7 @@ export const listSites = defineTool({
         `cursor: it continues a listing of ${continued.map((p) => `"${p}"`).join(' and ')}, not of partition "${partition}"; pass the partition of the call that returned it (or none), or omit the cursor`,
       );
     }
-    const sites: Site[] = [];
+    const listed: Listed[] = [];
     const next: CursorState = {};
     const failedPartitions: FailedPartition[] = [];
     const errors: unknown[] = [];
@@ -123,32 +134,49 @@ export const listSites = defineTool({
         next[p] = state[p]!; // resume it next time
         return;
       }
-      sites.push(...outcome.value.sites);
-      if (outcome.value.next !== null) next[p] = outcome.value.next;
+      listed.push(...outcome.value.listed);
+      if (outcome.value.next) next[p] = outcome.value.next;
     });
     const signIn = errors.find((e) => e instanceof SignInRequired);
     if (signIn || errors.length === todo.length) throw signIn ?? errors[0];
     for (const p of todo) {
-      const room = limit - sites.length;
+      const room = limit - listed.length;
       if (room <= 0 || next[p] === undefined || failedPartitions.some((f) => f.partition === p)) continue;
       const more = await collect(api, p, next[p]!, room, signal);
-      sites.push(...more.sites);
-      if (more.next === null) delete next[p];
-      else next[p] = more.next;
+      listed.push(...more.listed);
+      if (more.next) next[p] = more.next;
+      else delete next[p];
     }
 
-    const nextCursor = encodeCursor(next);
-    const lines = sites.map(siteLine);
-    if (nextCursor) lines.push(`More sites: call again with cursor "${nextCursor}".`);
-    for (const f of failedPartitions) lines.push(`${f.partition}: could not be listed (${f.error})`);
-    return {
-      structured: {
-        sites,
-        ...(nextCursor ? { nextCursor } : {}),
-        ...(failedPartitions.length ? { failedPartitions } : {}),
-      },
-      text: lines.join('\n') || 'No sites.',
+    // Each partition's sites keep their order in `listed`, so any leading part of it leaves each
+    // partition a place to resume: its first site left out.
+    const page = (n: number) => {
+      const resume: CursorState = { ...next };
+      const placed = new Set<Partition>();
+      for (const left of listed.slice(n)) {
+        if (placed.has(left.partition)) continue;
+        placed.add(left.partition);
+        resume[left.partition] = left.at;
+      }
+      const sites = listed.slice(0, n).map((l) => l.site);
+      const nextCursor = encodeCursor(resume);
+      const lines = sites.map(siteLine);
+      const cut = n < listed.length ? ` (${sites.length} shown, cut to fit one result)` : '';
+      if (nextCursor) lines.push(`More sites${cut}: call again with cursor "${nextCursor}".`);
+      for (const f of failedPartitions) lines.push(`${f.partition}: could not be listed (${f.error})`);
+      return {
+        structured: {
+          sites,
+          ...(nextCursor ? { nextCursor } : {}),
+          ...(failedPartitions.length ? { failedPartitions } : {}),
+        },
+        text: lines.join('\n') || 'No sites.',
+      };
     };
+    return fitPage(
+      fitCount(listed, (l) => siteLine(l.site)),
+      page,
+    );
   },
 });
 
