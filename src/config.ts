@@ -15,6 +15,7 @@ export const ENV = {
   clientId: 'HOSTSMITH_CLIENT_ID',
   requestTimeout: 'HOSTSMITH_MCP_REQUEST_TIMEOUT',
   browser: 'BROWSER',
+  readOnly: 'HOSTSMITH_MCP_READ_ONLY',
 } as const;
 
 const isLoopbackHost = (host: string) => ['127.0.0.1', '[::1]', 'localhost'].includes(host);
@@ -47,6 +48,12 @@ export const SettingsSchema = z.object({
   signInWaitSeconds: z.number().int().min(1).max(3600),
   /** How long one Hostsmith API request may go without an answer. */
   requestTimeoutSeconds: z.number().int().min(1).max(600),
+  /** List only the read tools, and hold a read-only grant kept apart from the full server's. */
+  readOnly: z.boolean(),
+  /** Tool sets, tools to keep and tools to drop (names checked against the catalogue in mcp/). */
+  toolsets: z.array(z.string()).optional(),
+  tools: z.array(z.string()).optional(),
+  excludeTools: z.array(z.string()).optional(),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 
@@ -60,6 +67,10 @@ export const SETTINGS_FLAGS = {
   'no-browser': { type: 'boolean' },
   'sign-in-wait': { type: 'string' },
   'request-timeout': { type: 'string' },
+  'read-only': { type: 'boolean' },
+  toolsets: { type: 'string' },
+  tools: { type: 'string' },
+  'exclude-tools': { type: 'string' },
 } as const;
 
 export interface SettingsFlags {
@@ -71,11 +82,27 @@ export interface SettingsFlags {
   'no-browser'?: boolean;
   'sign-in-wait'?: string;
   'request-timeout'?: string;
+  'read-only'?: boolean;
+  toolsets?: string;
+  tools?: string;
+  'exclude-tools'?: string;
 }
 
 export class SettingsError extends Error {
   readonly code = 'INVALID_SETTING' as const;
 }
+
+/** "a, b,c" → ['a','b','c']; absent or blank → undefined. */
+const nameList = (value: string | undefined) =>
+  value === undefined || value.trim() === ''
+    ? undefined
+    : value
+        .split(',')
+        .map((name) => name.trim())
+        .filter(Boolean);
+
+/** 1/true/yes (any case) turn a boolean variable on. */
+const envFlag = (value: string | undefined) => /^(1|true|yes)$/i.test(value?.trim() ?? '');
 
 const nonEmpty = (value: string | undefined) =>
   value === undefined || value.trim() === '' ? undefined : value;
@@ -93,6 +120,10 @@ export function resolveSettings(flags: SettingsFlags, env: NodeJS.ProcessEnv = p
     noBrowser: flags['no-browser'] ?? false,
     signInWaitSeconds: wait === undefined ? DEFAULT_SIGN_IN_WAIT_SECONDS : Number(wait),
     requestTimeoutSeconds: timeout === undefined ? DEFAULT_REQUEST_TIMEOUT_SECONDS : Number(timeout),
+    readOnly: flags['read-only'] ?? envFlag(env[ENV.readOnly]),
+    toolsets: nameList(flags.toolsets),
+    tools: nameList(flags.tools),
+    excludeTools: nameList(flags['exclude-tools']),
   };
   const parsed = SettingsSchema.safeParse(raw);
   if (parsed.success) return parsed.data;
@@ -110,6 +141,10 @@ const SETTING_NAMES: Record<keyof Settings, string> = {
   noBrowser: '--no-browser',
   signInWaitSeconds: '--sign-in-wait (whole seconds, 1 to 3600)',
   requestTimeoutSeconds: `--request-timeout / ${ENV.requestTimeout} (whole seconds, 1 to 600)`,
+  readOnly: `--read-only / ${ENV.readOnly}`,
+  toolsets: '--toolsets',
+  tools: '--tools',
+  excludeTools: '--exclude-tools',
 };
 
 /** The settings part of every command's --help. */
@@ -128,5 +163,12 @@ export const SETTINGS_HELP = `Settings (flag > environment > default):
   --request-timeout SECS ${ENV.requestTimeout}
                                             how long one Hostsmith request may go without
                                             an answer (default ${DEFAULT_REQUEST_TIMEOUT_SECONDS})
+  --read-only          ${ENV.readOnly}=1
+                                            list only the read tools and sign in with a read-only
+                                            grant, kept apart from the full server's
+  --toolsets A,B                             tool sets to list: account, sites, files, deploy, domains
+                                            (default: all); sign-in asks only what they need
+  --tools NAME,...                           list only these tools
+  --exclude-tools NAME,...                   leave these tools out
   BROWSER=CMD                                the browser command line; %s is replaced by the URL,
                                             else the URL is appended`;

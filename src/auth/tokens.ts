@@ -64,6 +64,12 @@ export class TokenKeeper {
   async accessToken(): Promise<string> {
     const cred = this.current ?? (await this.load());
     if (!cred) throw new SignInRequired('no_credentials');
+    const lacking = this.parts.needs?.missing(cred.scope) ?? [];
+    if (lacking.length > 0) {
+      // Step-up consent: a new sign-in asks for the union (see scopes.ts); the grant stays until then.
+      this.parts.log.info(`The Hostsmith sign-in lacks ${lacking.join(' ')}; asking for a wider one.`);
+      throw new SignInRequired('insufficient_scope');
+    }
     if (!this.needsRefresh(cred)) return cred.access_token;
     return (await this.refresh(cred)).access_token;
   }

@@ -23,6 +23,7 @@ import {
   type SignInUi,
   withSignIn,
 } from './sign-in.js';
+import { withStepUp } from './step-up.js';
 import type { AnyToolDef, ToolContext } from './tool.js';
 import { ALL_TOOLS } from './tools/index.js';
 
@@ -54,6 +55,8 @@ export interface ServerOptions {
   loginCommand(clientFolder: string): { command: string; shell: string };
   log: Logger;
   tools?: readonly AnyToolDef[];
+  /** Whether a 403 insufficient_scope starts a step-up sign-in (not for a read-only server). */
+  stepUp?: boolean;
   /**
    * Listen to the credential store's "still waiting" notices (a macOS keychain dialog waiting on
    * the person) while a tool call runs: each one becomes a progress notification. Returns the
@@ -174,16 +177,19 @@ export function createServer(opts: ServerOptions): McpServer {
           const { api, session } = workspace;
           const toolCtx: ToolContext = { api, signal, progress };
           const attempt = (attemptUi: SignInUi, onSignedIn?: () => Promise<void>) =>
-            withSignIn(() => tool.handler(args, toolCtx), {
-              session,
-              ui: attemptUi,
-              waitMs: opts.signInWaitMs,
-              progress,
-              signal,
-              log: opts.log,
-              onSignedIn,
-              openBrowser,
-            });
+            withSignIn(
+              withStepUp(() => tool.handler(args, toolCtx), session, opts.stepUp === true),
+              {
+                session,
+                ui: attemptUi,
+                waitMs: opts.signInWaitMs,
+                progress,
+                signal,
+                log: opts.log,
+                onSignedIn,
+                openBrowser,
+              },
+            );
           let result: Awaited<ReturnType<typeof attempt>>;
           try {
             result = await attempt(ui);

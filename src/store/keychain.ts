@@ -42,8 +42,9 @@ export interface TokenVault {
   delete(account: string): Promise<void>;
 }
 
-export function keychainAccount(client: string, resource: string): string {
-  return `${client}|${resource}`;
+export function keychainAccount(client: string, resource: string, readOnly = false): string {
+  // A read-only grant has its own entry beside the full one (see storeDir).
+  return `${readOnly ? 'ro|' : ''}${client}|${resource}`;
 }
 
 /** Whether calls still go to a keychain: set once it has been written off for this process. */

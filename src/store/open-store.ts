@@ -31,6 +31,8 @@ export type StorageChoice = 'auto' | StorageKind;
 export interface OpenStoreOptions {
   root: string;
   client: string;
+  /** The read-only server's credential, kept apart from the full one (folder and keychain entry). */
+  readOnly?: boolean;
   storage: StorageChoice;
   log: Logger;
   /** The keychain (the OS's, by default); tests may hand in another. */
@@ -44,7 +46,10 @@ export interface OpenStoreOptions {
 }
 
 export async function openStore(opts: OpenStoreOptions): Promise<CredentialStore> {
-  const io = new StoreFileIO(storeDir(opts.root, opts.client), opts.log);
+  const io = new StoreFileIO(
+    storeDir(opts.root, opts.client, { readOnly: opts.readOnly === true }),
+    opts.log,
+  );
   const platform = opts.platform ?? process.platform;
   const fix = keychainReachFix(platform, opts.env ?? process.env);
   const vault =
@@ -67,7 +72,16 @@ export async function openStore(opts: OpenStoreOptions): Promise<CredentialStore
     }
   }
   const where = { name: keychainPolicy(platform).name, fix };
-  return new Store(io, vault, storage, opts.storage === 'auto', opts.client, opts.log, where);
+  return new Store(
+    io,
+    vault,
+    storage,
+    opts.storage === 'auto',
+    opts.client,
+    opts.log,
+    where,
+    opts.readOnly === true,
+  );
 }
 
 class Store implements CredentialStore {
@@ -86,6 +100,7 @@ class Store implements CredentialStore {
     private readonly log: Logger,
     /** The keychain's name here, and what makes it reachable. */
     private readonly keychain: { name: string; fix: string },
+    private readonly readOnly = false,
   ) {
     this.dir = io.dir;
     this.file = io.file;
@@ -96,7 +111,7 @@ class Store implements CredentialStore {
   }
 
   private account(resource: string): string {
-    return keychainAccount(this.client, resource);
+    return keychainAccount(this.client, resource, this.readOnly);
   }
 
   async read(resource: string): Promise<LoadedCredential | undefined> {

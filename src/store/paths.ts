@@ -50,8 +50,13 @@ export function safeClientName(name: string): string {
   return safe || 'mcp-client';
 }
 
-export function storeDir(root: string, client: string): string {
-  return join(root, client, 'hostsmith');
+/**
+ * A credential's folder. A read-only server's grant is kept apart from the full server's, so
+ * that it never picks up a grant that can write: its folder takes a `-ro` suffix (with a
+ * profile, the profile's folder takes it).
+ */
+export function storeDir(root: string, client: string, opts: { readOnly?: boolean } = {}): string {
+  return join(root, client, opts.readOnly ? 'hostsmith-ro' : 'hostsmith');
 }
 
 /** Client folders under the root that hold a credentials file, sorted. */
