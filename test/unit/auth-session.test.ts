@@ -208,7 +208,7 @@ function signedIn(
     client_id: 'client-1',
     client_registered_dynamically: true,
     account: ADA,
-    scope: 'sites:read',
+    scope: 'sites:read sites:write domains:read files:write',
     ...(opts.withIssuedAt === false ? {} : { issued_at: issuedAt }),
     expires_at: issuedAt + lifetime,
     authorized_at: clock.seconds - (opts.authorizedAgo ?? opts.age ?? 0),
@@ -527,6 +527,39 @@ async function approve(
   }).toString();
   return httpGet(callback.href, start.cookie);
 }
+
+describe('step-up consent', () => {
+  it('a grant lacking a needed scope asks for a sign-in; the new grant replaces it and the old one is revoked', async () => {
+    const { session, store, authority, clock } = harness({ scopes: ['sites:read', 'domains:read'] });
+    const narrow = signedIn(store, authority, clock);
+    narrow.scope = 'sites:read offline_access';
+    store.creds.set(RESOURCE, structuredClone(narrow));
+    const error = await session.accessToken().catch((e: unknown) => e);
+    expect((error as SignInRequired).reason).toBe('insufficient_scope');
+    // The narrow grant is kept until the wider one is stored.
+    expect((await store.read(RESOURCE))?.refresh_token).toBe(narrow.refresh_token);
+
+    const signIn = await session.beginSignIn();
+    expect((await approve(signIn.url)).status).toBe(200);
+    await signIn.done;
+    const wide = await store.read(RESOURCE);
+    expect(wide?.refresh_token).not.toBe(narrow.refresh_token);
+    expect(authority.revoked).toContainEqual(['refresh_token', narrow.refresh_token]);
+    expect(authority.revoked).not.toContainEqual(['refresh_token', wide?.refresh_token]);
+    expect(await session.accessToken()).toBe(wide?.access_token);
+  });
+
+  it('requireScope: a scope the API said was missing is needed from then on', async () => {
+    const { session, store, authority, clock } = harness({ scopes: ['sites:read'] });
+    const cred = signedIn(store, authority, clock);
+    cred.scope = 'sites:read';
+    store.creds.set(RESOURCE, structuredClone(cred));
+    expect(await session.accessToken()).toBe(cred.access_token);
+    session.requireScope('domains:read');
+    const error = await session.accessToken().catch((e: unknown) => e);
+    expect((error as SignInRequired).reason).toBe('insufficient_scope');
+  });
+});
 
 describe('beginSignIn', () => {
   it('starts one sign-in per process: same object, one browser, the link on stderr', async () => {
