@@ -59,6 +59,7 @@ export interface HostsmithSession extends Session {
   readonly resource: string;
   /** Revoke the grant at the server (best effort) and forget the local credentials. */
   signOut(): Promise<SignOutResult>;
+  requireScope(scope: string): void;
   /**
    * Cancel a sign-in in flight (closing its callback server, clearing its marker) and release
    * HTTP connections; `abort` cuts requests still under way instead of waiting for them.

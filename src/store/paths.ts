@@ -59,7 +59,7 @@ export function storeDir(root: string, client: string, opts: { readOnly?: boolea
   return join(root, client, opts.readOnly ? 'hostsmith-ro' : 'hostsmith');
 }
 
-/** Client folders under the root that hold a credentials file, sorted. */
+/** Client folders under the root that hold a credentials file (a read-only one counts), sorted. */
 export function listClientFolders(root: string): string[] {
   let entries: string[];
   try {
@@ -67,5 +67,9 @@ export function listClientFolders(root: string): string[] {
   } catch {
     return [];
   }
-  return entries.filter((name) => existsSync(join(storeDir(root, name), STORE_FILE))).sort();
+  return entries
+    .filter((name) =>
+      [false, true].some((readOnly) => existsSync(join(storeDir(root, name, { readOnly }), STORE_FILE))),
+    )
+    .sort();
 }

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { e2e, ok, text } from '../helpers/e2e.js';
 import { BIN, type RunningServer, type StartServerOptions } from '../helpers/mcp-server.js';
 import { parseForms, ScriptedBrowser } from '../helpers/scripted-browser.js';
+import { runCli, show } from '../keychain/run-cli.js';
 
 // The consent page is shown (no auto-approve): the scripted browser presses approve.
 const env = await e2e({ autoApprove: false });
@@ -103,6 +104,22 @@ describe('least privilege', () => {
     expect(here.tabs()).toBe(tabs + 1);
     expect(here.stored('hostsmith-ro').scope?.split(' ')).not.toContain('sites:write');
     await again.close();
+
+    // status lists both grants of the folder, each with the scopes it holds, both valid.
+    const status = await runCli(['status', '--client', 'scopes-ro', '--storage', 'file', '--json'], {
+      api: env.sandbox.api,
+      configDir: env.configDir,
+    });
+    expect(status.code, show(status)).toBe(0);
+    const sets = (
+      JSON.parse(status.stdout) as { sets: Array<{ readOnly: boolean; scopes: string[]; status: string }> }
+    ).sets;
+    expect(
+      sets.map((set) => ({ ...set, scopes: sorted(set.scopes.filter((x) => x.includes(':'))) })),
+    ).toMatchObject([
+      { readOnly: false, scopes: ALL_SCOPES, status: 'valid' },
+      { readOnly: true, scopes: ['domains:read', 'sites:read'], status: 'valid' },
+    ]);
   });
 
   it.concurrent('--toolsets sites asks only for the sites scopes; all tool sets then step up to the union and revoke the old grant', async () => {

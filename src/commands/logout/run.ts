@@ -76,19 +76,19 @@ export async function run(opts: LogoutOptions): Promise<number> {
     return 0;
   }
   say(
-    `Signing out of Hostsmith: client folders ${folders.map((f) => f.folder).join(', ')} under ${report.configRoot}\n`,
+    `Signing out of Hostsmith: client folders ${[...new Set(folders.map((f) => f.folder))].join(', ')} under ${report.configRoot}\n`,
   );
 
   // One HTTP client for every revocation; the log stays quiet: each outcome is printed below.
   const http = createAuthHttp();
   const quiet = createLogger({ write: io.err, level: 'error' });
   try {
-    for (const { folder, store, resources } of folders) {
+    for (const { folder, readOnly, store, resources } of folders) {
       for (const resource of resources) {
         const set = await logoutOne(store, folder, resource, settings, http, quiet);
         report.sets.push(set);
         const who = set.account ? ` (${set.account.email})` : '';
-        say(`\n${folder} · ${resource}${who}\n`);
+        say(`\n${folder}${readOnly ? ' (read-only)' : ''} · ${resource}${who}\n`);
         say(set.revoked ? '  revoked\n' : `  revocation failed: ${set.revocationError}\n`);
         say(
           set.removed

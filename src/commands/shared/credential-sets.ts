@@ -1,11 +1,14 @@
 // Which credential sets a command acts on: one per client folder and API resource. With --client,
 // that folder only; without it, every client folder under the config root (status and logout say
 // which). Shared by `status` and `logout`; `login` picks one folder with pickLoginFolder().
+
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Settings } from '../../config.js';
 import type { Logger } from '../../log.js';
 import { KEYCHAIN_SERVICE, keychainAccount } from '../../store/keychain.js';
 import { openStore } from '../../store/open-store.js';
-import { configHome, listClientFolders, safeClientName } from '../../store/paths.js';
+import { configHome, listClientFolders, STORE_FILE, safeClientName, storeDir } from '../../store/paths.js';
 import type { CredentialStore, LoadedCredential } from '../../store/types.js';
 
 /** The folder names common MCP clients report (clientInfo.name, made filesystem-safe). */
@@ -19,6 +22,8 @@ export const SECONDS_PER_DAY = 86_400;
 
 export interface ClientFolderStore {
   folder: string;
+  /** The read-only server's credential (kept apart: storeDir's `-ro` folder). */
+  readOnly: boolean;
   store: CredentialStore;
   resources: string[];
 }
@@ -33,7 +38,10 @@ export function selectFolders(settings: Settings): string[] {
   return listClientFolders(configRoot(settings));
 }
 
-/** Each folder's store (opened with the chosen storage) and the APIs it holds credentials for. */
+/**
+ * Each folder's store (opened with the chosen storage) and the APIs it holds credentials for;
+ * then its read-only store, where a read-only server has stored one.
+ */
 export async function openFolders(
   settings: Settings,
   folders: readonly string[],
@@ -42,8 +50,11 @@ export async function openFolders(
   const root = configRoot(settings);
   const out: ClientFolderStore[] = [];
   for (const folder of folders) {
-    const store = await openStore({ root, client: folder, storage: settings.storage, log });
-    out.push({ folder, store, resources: (await store.resources()).sort() });
+    for (const readOnly of [false, true]) {
+      if (readOnly && !existsSync(join(storeDir(root, folder, { readOnly }), STORE_FILE))) continue;
+      const store = await openStore({ root, client: folder, readOnly, storage: settings.storage, log });
+      out.push({ folder, readOnly, store, resources: (await store.resources()).sort() });
+    }
   }
   return out;
 }
@@ -58,11 +69,12 @@ export function tokenLocation(
   folder: string,
   resource: string,
   storage: 'file' | 'keychain' = store.storage,
+  readOnly = false,
 ): { storage: 'file' | 'keychain'; where: string } {
   return storage === 'keychain'
     ? {
         storage: 'keychain',
-        where: `OS keychain (service ${KEYCHAIN_SERVICE}, account ${keychainAccount(folder, resource)})`,
+        where: `OS keychain (service ${KEYCHAIN_SERVICE}, account ${keychainAccount(folder, resource, readOnly)})`,
       }
     : { storage: 'file', where: store.file };
 }

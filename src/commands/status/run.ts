@@ -17,8 +17,9 @@ import { openWorkspace } from '../shared/workspace.js';
 
 export const HELP = `Usage: hostsmith-mcp status [--client NAME] [--json]
 
-Shows, for each stored sign-in (every client folder under the config root, or only --client's):
-the client folder, the API, the account and its home partition, the scopes, where the tokens
+Shows, for each stored sign-in (every client folder under the config root, or only --client's;
+a read-only server's sign-in is listed apart): the client folder, the API, the account and its
+home partition, the scopes the grant holds, where the tokens
 live (the file, or the OS keychain), when the access token expires, and how many days remain
 of the 90-day refresh window. One API call (renewing the access token first if needed) says
 whether the sign-in is valid, expired or revoked. Tokens are never shown.
@@ -34,6 +35,8 @@ export type CheckState = 'valid' | 'expired' | 'revoked' | 'signed-out' | 'unkno
 
 export interface SetStatus {
   clientFolder: string;
+  /** A read-only server's grant (kept apart from the full one). */
+  readOnly: boolean;
   api: string;
   account: { email: string; homePartition: string } | null;
   scopes: string[];
@@ -81,8 +84,10 @@ export async function run(opts: StatusOptions): Promise<number> {
 async function collect(settings: Settings, log: Logger, now: () => number): Promise<StatusReport> {
   const folders = await openFolders(settings, selectFolders(settings), log);
   const sets: SetStatus[] = [];
-  for (const { folder, store, resources } of folders) {
-    for (const resource of resources) sets.push(await check(settings, log, now, folder, store, resource));
+  for (const { folder, readOnly, store, resources } of folders) {
+    for (const resource of resources) {
+      sets.push(await check({ ...settings, readOnly }, log, now, folder, store, resource));
+    }
   }
   return { configRoot: configRoot(settings), sets };
 }
@@ -97,6 +102,7 @@ async function check(
 ): Promise<SetStatus> {
   const base: SetStatus = {
     clientFolder: folder,
+    readOnly: settings.readOnly,
     api: resource,
     account: null,
     scopes: [],
@@ -117,7 +123,7 @@ async function check(
   if (!before) {
     return { ...base, detail: 'the credentials file names this API, but its tokens are gone' };
   }
-  const location = tokenLocation(store, folder, resource, before.storage);
+  const location = tokenLocation(store, folder, resource, before.storage, settings.readOnly);
   const describe = (cred: typeof before): SetStatus => ({
     ...base,
     account: cred.account ? { email: cred.account.email, homePartition: cred.account.homePartition } : null,
@@ -148,7 +154,8 @@ async function check(
           : error.reason === 'no_credentials'
             ? 'signed-out'
             : 'revoked';
-      return { ...shown, status, detail: `${error.message}; run "hostsmith-mcp login --client ${folder}"` };
+      const login = `hostsmith-mcp login --client ${folder}${settings.readOnly ? ' --read-only' : ''}`;
+      return { ...shown, status, detail: `${error.message}; run "${login}"` };
     }
     return { ...shown, status: 'unknown', detail: `could not check: ${(error as Error).message}` };
   } finally {
@@ -170,7 +177,7 @@ function render(report: StatusReport, settings: Settings, now: () => number): st
   const folders = [...new Set(report.sets.map((s) => s.clientFolder))];
   const lines = [`Hostsmith sign-ins under ${report.configRoot} (client folders: ${folders.join(', ')})`];
   for (const s of report.sets) {
-    lines.push('', `${s.clientFolder} · ${s.api}`);
+    lines.push('', `${s.clientFolder}${s.readOnly ? ' (read-only)' : ''} · ${s.api}`);
     if (s.account)
       lines.push(`  account          ${s.account.email} (home partition: ${s.account.homePartition})`);
     if (s.scopes.length) lines.push(`  scopes           ${s.scopes.join(' ')}`);
