@@ -12,6 +12,8 @@ export interface LoginTarget {
   /** --config-dir as an absolute path (a terminal's working folder is not the server's). */
   configDir?: string;
   storage: 'auto' | 'keychain' | 'file';
+  /** A read-only server's grant lives apart: login must sign in there, asking for read scopes. */
+  readOnly?: boolean;
 }
 
 export function loginCommand(target: LoginTarget, platform: Platform): string {
@@ -21,5 +23,6 @@ export function loginCommand(target: LoginTarget, platform: Platform): string {
   if (target.configDir !== undefined) flags.push(['--config-dir', target.configDir]);
   if (target.storage !== 'auto') flags.push(['--storage', target.storage]);
   const args = flags.map(([flag, value]) => `${flag} ${quoteArg(value, platform)}`);
+  if (target.readOnly) args.push('--read-only');
   return ['npx hostsmith-mcp login', ...args].join(' ');
 }

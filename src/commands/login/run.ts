@@ -143,7 +143,13 @@ export async function run(opts: LoginOptions): Promise<number> {
           : 'The previous sign-in for this folder was replaced (revoking it failed; it ends within 90 days, or from your Hostsmith account page).\n',
       );
     }
-    const where = tokenLocation(workspace.store, folder, workspace.session.resource, cred?.storage);
+    const where = tokenLocation(
+      workspace.store,
+      folder,
+      workspace.session.resource,
+      cred?.storage,
+      settings.readOnly,
+    );
     io.out(
       [
         `Signed in to Hostsmith as ${outcome.email} (home partition: ${outcome.homePartition}).`,

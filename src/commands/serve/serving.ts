@@ -59,7 +59,13 @@ export function createServing(opts: ServingOptions): Serving {
   const login = (clientFolder: string) => ({
     // An absolute --config-dir: the terminal's working folder is not this server's.
     command: loginCommand(
-      { clientFolder, apiUrl, storage, ...(configDir ? { configDir: resolve(configDir) } : {}) },
+      {
+        clientFolder,
+        apiUrl,
+        storage,
+        readOnly: settings.readOnly,
+        ...(configDir ? { configDir: resolve(configDir) } : {}),
+      },
       platform,
     ),
     shell: shellFor(platform),
