@@ -59,7 +59,7 @@ export interface HostsmithSession extends Session {
   readonly resource: string;
   /** Revoke the grant at the server (best effort) and forget the local credentials. */
   signOut(): Promise<SignOutResult>;
-  requireScope(scope: string): void;
+  requireScope(scope: string): Promise<void>;
   /**
    * Cancel a sign-in in flight (closing its callback server, clearing its marker) and release
    * HTTP connections; `abort` cuts requests still under way instead of waiting for them.
@@ -137,8 +137,9 @@ class SessionImpl implements HostsmithSession {
     return (await this.store.read(this.resource))?.account;
   }
 
-  requireScope(scope: string): void {
+  async requireScope(scope: string): Promise<void> {
     this.needs.add(scope);
+    for (const s of scope.split(' ').filter(Boolean)) await this.tokens.lacks(s);
   }
 
   beginSignIn(options: BeginSignInOptions = {}): Promise<SignIn> {

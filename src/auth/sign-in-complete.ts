@@ -131,8 +131,10 @@ export async function completeSignIn(
     );
   }
   parts.adopt(cred);
-  if (replaced && replaced.refresh_token !== cred.refresh_token) {
-    // The new grant is stored: the one it replaces (a narrower one, after step-up) is taken back.
+  // The new grant is stored: the one it replaces (a narrower one, after step-up) is taken back —
+  // only when it belongs to another client, so surely another grant: an authorization server may
+  // widen a client's existing grant instead, and revoking that would end the new tokens too.
+  if (replaced && replaced.refresh_token !== cred.refresh_token && replaced.client_id !== cred.client_id) {
     const old = replaced;
     const { warning } = await revokeGrant(parts.oauth, { issuer: old.issuer, clientId: old.client_id }, old);
     if (warning) log.info(`The previous Hostsmith sign-in was replaced. ${warning}`);

@@ -79,5 +79,5 @@ export interface Session {
    * The API refused a call for want of `scope`: from now on the grant must hold it, so the next
    * accessToken() asks for a step-up sign-in (SignInRequired 'insufficient_scope').
    */
-  requireScope?(scope: string): void;
+  requireScope?(scope: string): Promise<void>;
 }

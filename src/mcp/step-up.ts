@@ -11,7 +11,7 @@ export function withStepUp<T>(call: () => Promise<T>, session: Session, enabled:
     } catch (error) {
       const scope = missingScope(error);
       if (!enabled || scope === undefined || !session.requireScope) throw error;
-      session.requireScope(scope);
+      await session.requireScope(scope);
       throw new SignInRequired('insufficient_scope');
     }
   };
