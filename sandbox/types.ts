@@ -70,7 +70,9 @@ export interface AuthServer {
   /** Revoke a grant as a person would on their account page: every token of it stops working. */
   revokeGrant(grantId: string): Promise<boolean>;
   /** The grants that are alive, for the test window. */
-  grants(): Promise<Array<{ grantId: string; accountId: string; clientId: string; refreshes: number }>>;
+  grants(): Promise<
+    Array<{ grantId: string; accountId: string; clientId: string; scopes: string[]; refreshes: number }>
+  >;
   /** Refreshes served per grant id (grants that were revoked are still counted). */
   refreshCounts(): Record<string, number>;
   /** Refused token requests, counted by `<grant_type> <error>: <detail>`. */

@@ -18,6 +18,7 @@ export const ENV = {
   browser: 'BROWSER',
   confirm: 'HOSTSMITH_MCP_CONFIRM',
   profile: 'HOSTSMITH_MCP_PROFILE',
+  readOnly: 'HOSTSMITH_MCP_READ_ONLY',
 } as const;
 
 const isLoopbackHost = (host: string) => ['127.0.0.1', '[::1]', 'localhost'].includes(host);
@@ -63,6 +64,12 @@ export const SettingsSchema = z.object({
       const problem = value === undefined ? undefined : profileNameProblem(value);
       if (problem) ctx.addIssue({ code: 'custom', message: problem });
     }),
+  /** List only the read tools, and hold a read-only grant kept apart from the full server's. */
+  readOnly: z.boolean(),
+  /** Tool sets, tools to keep and tools to drop (names checked against the catalogue in mcp/). */
+  toolsets: z.array(z.string()).optional(),
+  tools: z.array(z.string()).optional(),
+  excludeTools: z.array(z.string()).optional(),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 
@@ -78,6 +85,10 @@ export const SETTINGS_FLAGS = {
   'request-timeout': { type: 'string' },
   confirm: { type: 'string' },
   profile: { type: 'string' },
+  'read-only': { type: 'boolean' },
+  toolsets: { type: 'string' },
+  tools: { type: 'string' },
+  'exclude-tools': { type: 'string' },
 } as const;
 
 export interface SettingsFlags {
@@ -91,11 +102,27 @@ export interface SettingsFlags {
   'request-timeout'?: string;
   confirm?: string;
   profile?: string;
+  'read-only'?: boolean;
+  toolsets?: string;
+  tools?: string;
+  'exclude-tools'?: string;
 }
 
 export class SettingsError extends Error {
   readonly code = 'INVALID_SETTING' as const;
 }
+
+/** "a, b,c" → ['a','b','c']; absent or blank → undefined. */
+const nameList = (value: string | undefined) =>
+  value === undefined || value.trim() === ''
+    ? undefined
+    : value
+        .split(',')
+        .map((name) => name.trim())
+        .filter(Boolean);
+
+/** 1/true/yes (any case) turn a boolean variable on. */
+const envFlag = (value: string | undefined) => /^(1|true|yes)$/i.test(value?.trim() ?? '');
 
 const nonEmpty = (value: string | undefined) =>
   value === undefined || value.trim() === '' ? undefined : value;
@@ -115,6 +142,10 @@ export function resolveSettings(flags: SettingsFlags, env: NodeJS.ProcessEnv = p
     requestTimeoutSeconds: timeout === undefined ? DEFAULT_REQUEST_TIMEOUT_SECONDS : Number(timeout),
     confirm: nonEmpty(flags.confirm) ?? nonEmpty(env[ENV.confirm]) ?? 'auto',
     profile: nonEmpty(flags.profile) ?? nonEmpty(env[ENV.profile]),
+    readOnly: flags['read-only'] ?? envFlag(env[ENV.readOnly]),
+    toolsets: nameList(flags.toolsets),
+    tools: nameList(flags.tools),
+    excludeTools: nameList(flags['exclude-tools']),
   };
   const parsed = SettingsSchema.safeParse(raw);
   if (parsed.success) return parsed.data;
@@ -134,6 +165,10 @@ const SETTING_NAMES: Record<keyof Settings, string> = {
   requestTimeoutSeconds: `--request-timeout / ${ENV.requestTimeout} (whole seconds, 1 to 600)`,
   confirm: `--confirm / ${ENV.confirm} (auto or never)`,
   profile: `--profile / ${ENV.profile}`,
+  readOnly: `--read-only / ${ENV.readOnly}`,
+  toolsets: '--toolsets',
+  tools: '--tools',
+  excludeTools: '--exclude-tools',
 };
 
 /** The settings part of every command's --help. */
@@ -158,5 +193,12 @@ export const SETTINGS_HELP = `Settings (flag > environment > default):
   --profile NAME       ${ENV.profile}    a separate sign-in (another Hostsmith account) under
                                             this client folder (default: default); names are
                                             a-z, 0-9, "-", "_", at most 32 characters
+  --read-only          ${ENV.readOnly}=1
+                                            list only the read tools and sign in with a read-only
+                                            grant, kept apart from the full server's
+  --toolsets A,B                             tool sets to list: account, sites, files, deploy, domains
+                                            (default: all); sign-in asks only what they need
+  --tools NAME,...                           list only these tools
+  --exclude-tools NAME,...                   leave these tools out
   BROWSER=CMD                                the browser command line; %s is replaced by the URL,
                                             else the URL is appended`;

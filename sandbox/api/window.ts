@@ -23,6 +23,8 @@ export interface GrantInfo {
   accountId: string;
   email: string | null;
   clientId: string;
+  /** The API scopes the grant holds. */
+  scopes: string[];
   refreshes: number;
 }
 

@@ -288,6 +288,8 @@ export async function createAuthServer(opts: AuthServerOptions): Promise<AuthSer
         grantId: id,
         accountId: String(payload.accountId),
         clientId: String(payload.clientId),
+        // What the person consented to for the API (the consent page's list), as granted.
+        scopes: grantedScopes(payload.resources, opts.apiResource),
         refreshes: ledger.refreshCount(id),
       }));
     },
@@ -317,4 +319,10 @@ export async function createAuthServer(opts: AuthServerOptions): Promise<AuthSer
       closed = true;
     },
   };
+}
+
+/** The API scopes a grant record holds (oidc-provider keeps them per resource, space-separated). */
+function grantedScopes(resources: unknown, resource: string): string[] {
+  const scope = (resources as Record<string, unknown> | undefined)?.[resource];
+  return typeof scope === 'string' ? scope.split(' ').filter((s) => s !== '') : [];
 }

@@ -107,7 +107,8 @@ export interface OAuthClientOptions {
   http: AuthHttp;
   log: Logger;
   clientId?: string;
-  scopes?: readonly string[];
+  /** Fixed, or asked for at each sign-in (step-up consent asks for what the grant lacks). */
+  scopes?: readonly string[] | (() => Promise<readonly string[]>);
 }
 
 export function createOAuthClient(opts: OAuthClientOptions): OAuthClient {
@@ -120,7 +121,8 @@ export function createOAuthClient(opts: OAuthClientOptions): OAuthClient {
     });
     return discovered;
   };
-  const scopes = opts.scopes ?? DEFAULT_SCOPES;
+  const given = opts.scopes ?? DEFAULT_SCOPES;
+  const scopesNow = async () => (typeof given === 'function' ? await given() : given);
 
   // A grant belongs to the issuer that made it; if the API now names another, it cannot be used.
   const configFor = async (grant: GrantRef) => {
@@ -150,7 +152,7 @@ export function createOAuthClient(opts: OAuthClientOptions): OAuthClient {
       const config = clientConfiguration(as, client.clientId, opts.http);
       // offline_access only where the server lists it; OIDC Core §11 then wants prompt=consent.
       const offline = as.metadata.scopes_supported?.includes('offline_access') ?? false;
-      const scope = [...scopes, ...(offline ? ['offline_access'] : [])].join(' ');
+      const scope = [...(await scopesNow()), ...(offline ? ['offline_access'] : [])].join(' ');
       return {
         issuer: as.issuer,
         clientId: client.clientId,

@@ -3,6 +3,7 @@
 import type { Logger } from '../log.js';
 import type { CredentialStore, LoadedCredential } from '../store/types.js';
 import type { OAuthClient } from './oauth.js';
+import type { ScopeNeeds } from './scopes.js';
 import type { Account } from './types.js';
 
 /** The refresh token's life, counted from the original authorization. */
@@ -29,6 +30,8 @@ export interface SessionParts {
   readonly oauth: OAuthClient;
   /** Milliseconds since the epoch. */
   readonly now: () => number;
+  /** The scopes a usable grant must hold; absent = any grant will do. */
+  readonly needs?: ScopeNeeds;
 }
 
 /** What a sign-in needs on top: who signed in, and where its credential goes in this process. */

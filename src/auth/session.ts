@@ -12,6 +12,7 @@ import type { BrowserResult } from './browser.js';
 import { type CriticalSections, criticalSections, guardStore } from './critical.js';
 import { type AuthHttp, createAuthHttp } from './http.js';
 import { createOAuthClient, DEFAULT_SCOPES, type OAuthClient } from './oauth.js';
+import { ScopeNeeds } from './scopes.js';
 import { SIGN_IN_TIMEOUT_MS, type SignInParts } from './session-parts.js';
 import { SignInCoordinator } from './sign-in.js';
 import { type SignOutResult, signOut } from './sign-out.js';
@@ -58,6 +59,7 @@ export interface HostsmithSession extends Session {
   readonly resource: string;
   /** Revoke the grant at the server (best effort) and forget the local credentials. */
   signOut(): Promise<SignOutResult>;
+  requireScope(scope: string): Promise<void>;
   /**
    * Cancel a sign-in in flight (closing its callback server, clearing its marker) and release
    * HTTP connections; `abort` cuts requests still under way instead of waiting for them.
@@ -77,12 +79,14 @@ class SessionImpl implements HostsmithSession {
   private readonly signIns: SignInCoordinator;
 
   private readonly store: CredentialStore;
+  private readonly needs: ScopeNeeds;
 
   constructor(private readonly opts: SessionOptions) {
     const sections = opts.critical ?? criticalSections;
     // Every write and every lock held (a refresh's token request runs inside one) is a critical
     // section: shutdown lets it finish rather than lose a rotated refresh token.
     this.store = guardStore(opts.store, sections);
+    this.needs = new ScopeNeeds(opts.scopes ?? DEFAULT_SCOPES);
     if (opts.oauth) {
       this.oauth = opts.oauth;
       this.http = opts.http;
@@ -95,7 +99,8 @@ class SessionImpl implements HostsmithSession {
         store: this.store,
         http,
         log: opts.log,
-        scopes: opts.scopes ?? DEFAULT_SCOPES,
+        // What is needed, plus what the grant being replaced already had (step-up consent).
+        scopes: async () => this.needs.forSignIn((await this.store.read(this.resource))?.scope),
         ...(opts.clientId ? { clientId: opts.clientId } : {}),
       });
     }
@@ -106,6 +111,7 @@ class SessionImpl implements HostsmithSession {
       log: opts.log,
       oauth: this.oauth,
       now: opts.now ?? Date.now,
+      needs: this.needs,
       describeAccount: (accessToken) => opts.describeAccount(accessToken),
       adopt: (cred) => this.tokens.adopt(cred),
     };
@@ -129,6 +135,11 @@ class SessionImpl implements HostsmithSession {
 
   async account(): Promise<Account | undefined> {
     return (await this.store.read(this.resource))?.account;
+  }
+
+  async requireScope(scope: string): Promise<void> {
+    this.needs.add(scope);
+    for (const s of scope.split(' ').filter(Boolean)) await this.tokens.lacks(s);
   }
 
   beginSignIn(options: BeginSignInOptions = {}): Promise<SignIn> {

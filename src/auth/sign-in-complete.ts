@@ -99,9 +99,13 @@ export async function completeSignIn(
     access_token: tokens.accessToken,
     refresh_token: tokens.refreshToken ?? '',
   };
+  let replaced: LoadedCredential | undefined;
   try {
     // Under the lock: a refresh of an older grant in another process must not interleave.
-    await store.withLock(() => store.write(resource, cred));
+    await store.withLock(async () => {
+      replaced = await store.read(resource).catch(() => undefined);
+      await store.write(resource, cred);
+    });
   } catch (error) {
     // Tokens kept nowhere must not stay alive: take the grant back (RFC 7009).
     const { warning } = await revokeGrant(
@@ -127,6 +131,14 @@ export async function completeSignIn(
     );
   }
   parts.adopt(cred);
+  // The new grant is stored: the one it replaces (a narrower one, after step-up) is taken back —
+  // only when it belongs to another client, so surely another grant: an authorization server may
+  // widen a client's existing grant instead, and revoking that would end the new tokens too.
+  if (replaced && replaced.refresh_token !== cred.refresh_token && replaced.client_id !== cred.client_id) {
+    const old = replaced;
+    const { warning } = await revokeGrant(parts.oauth, { issuer: old.issuer, clientId: old.client_id }, old);
+    if (warning) log.info(`The previous Hostsmith sign-in was replaced. ${warning}`);
+  }
   if (!account) {
     return failure(
       200,

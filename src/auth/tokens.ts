@@ -11,6 +11,8 @@ export class TokenKeeper {
   /** The credential this process last read or wrote. */
   private current: LoadedCredential | undefined;
   private refreshing: Promise<LoadedCredential> | undefined;
+  /** The access token of the grant a step-up sign-in is replacing (its registration forgotten once). */
+  private steppingUpFrom: string | undefined;
   /**
    * Access tokens that came out of a refresh forced by a 401, with their expiry: a 401 for one
    * of them while it still has life ends the grant.
@@ -29,6 +31,28 @@ export class TokenKeeper {
   adopt(cred: LoadedCredential): void {
     this.current = cred;
     this.forced.clear();
+  }
+
+  /**
+   * The API refused the token in use for want of `scope`: whatever the stored record says, this
+   * grant lacks it (the next accessToken() then asks for a step-up sign-in).
+   */
+  async lacks(scope: string): Promise<void> {
+    if (!this.current) return;
+    const kept = this.current.scope.split(' ').filter((s) => s !== scope);
+    this.current = { ...this.current, scope: kept.join(' ') };
+    await this.stepUpFrom(this.current, [scope]);
+  }
+
+  /** Once per grant being replaced: say so, and make the next sign-in register a new client. */
+  private async stepUpFrom(cred: LoadedCredential, lacking: string[]): Promise<void> {
+    if (this.steppingUpFrom === cred.access_token) return;
+    this.steppingUpFrom = cred.access_token;
+    this.parts.log.info(`The Hostsmith sign-in lacks ${lacking.join(' ')}; asking for a wider one.`);
+    // A new registration, so that the wider grant is surely not the narrow one widened (an
+    // authorization server may fold a sign-in from the same browser session into the client's
+    // existing grant): only then can the narrow one be revoked without harm (sign-in-complete.ts).
+    if (cred.client_registered_dynamically) await this.parts.oauth.forgetClient(cred.issuer);
   }
 
   /** Signed out: nothing is held any more. */
@@ -64,6 +88,12 @@ export class TokenKeeper {
   async accessToken(): Promise<string> {
     const cred = this.current ?? (await this.load());
     if (!cred) throw new SignInRequired('no_credentials');
+    const lacking = this.parts.needs?.missing(cred.scope) ?? [];
+    if (lacking.length > 0) {
+      // Step-up consent: a new sign-in asks for the union (see scopes.ts); the grant stays until then.
+      await this.stepUpFrom(cred, lacking);
+      throw new SignInRequired('insufficient_scope');
+    }
     if (!this.needsRefresh(cred)) return cred.access_token;
     return (await this.refresh(cred)).access_token;
   }

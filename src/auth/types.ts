@@ -10,7 +10,9 @@ export interface Account {
 /** Thrown by Session.accessToken() when only a person can fix things: sign in again. */
 export class SignInRequired extends Error {
   readonly code = 'SIGN_IN_REQUIRED' as const;
-  constructor(readonly reason: 'no_credentials' | 'refresh_expired' | 'revoked' | 'unauthorized') {
+  constructor(
+    readonly reason: 'no_credentials' | 'refresh_expired' | 'revoked' | 'unauthorized' | 'insufficient_scope',
+  ) {
     super(`Sign-in to Hostsmith required (${reason.replace('_', ' ')})`);
     this.name = 'SignInRequired';
   }
@@ -73,4 +75,9 @@ export interface Session {
   beginSignIn(options?: BeginSignInOptions): Promise<SignIn>;
   /** The signed-in account, from the store; undefined when signed out. No network. */
   account(): Promise<Account | undefined>;
+  /**
+   * The API refused a call for want of `scope`: from now on the grant must hold it, so the next
+   * accessToken() asks for a step-up sign-in (SignInRequired 'insufficient_scope').
+   */
+  requireScope?(scope: string): Promise<void>;
 }

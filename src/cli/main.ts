@@ -96,7 +96,16 @@ export async function main(argv: string[], io: IO = processIO): Promise<number> 
   switch (command) {
     case 'serve': {
       const { run } = await import('../commands/serve/run.js');
-      return run({ settings, io, version: VERSION, ...(http ? { http } : {}) });
+      try {
+        return await run({ settings, io, version: VERSION, ...(http ? { http } : {}) });
+      } catch (error) {
+        // An unknown tool set or tool name: stop at start, naming the valid ones.
+        if ((error as { code?: unknown }).code === 'INVALID_TOOL_SELECTION') {
+          io.err(`hostsmith-mcp: ${(error as Error).message}\n`);
+          return 2;
+        }
+        throw error;
+      }
     }
     default: {
       const mod = await loadCommand(command);

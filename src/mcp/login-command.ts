@@ -15,6 +15,8 @@ export interface LoginTarget {
   storage: 'auto' | 'keychain' | 'file';
   /** --profile, when not the default one. */
   profile?: string;
+  /** A read-only server's grant lives apart: login must sign in there, asking for read scopes. */
+  readOnly?: boolean;
 }
 
 export function loginCommand(target: LoginTarget, platform: Platform): string {
@@ -26,5 +28,6 @@ export function loginCommand(target: LoginTarget, platform: Platform): string {
   if (target.profile !== undefined && target.profile !== DEFAULT_PROFILE)
     flags.push(['--profile', target.profile]);
   const args = flags.map(([flag, value]) => `${flag} ${quoteArg(value, platform)}`);
+  if (target.readOnly) args.push('--read-only');
   return ['npx hostsmith-mcp login', ...args].join(' ');
 }

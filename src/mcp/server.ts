@@ -11,7 +11,6 @@ import {
 } from '@modelcontextprotocol/server';
 import type { BrowserResult } from '../auth/browser.js';
 import type { Session } from '../auth/types.js';
-import { AuthError } from '../auth/types.js';
 import type { ConfirmMode } from '../config.js';
 import type { HostsmithClient } from '../hostsmith/client.js';
 import type { Logger } from '../log.js';
@@ -25,16 +24,11 @@ import {
   hasFormElicitation,
 } from './confirm.js';
 import { createSignInDialogs, SIGN_IN_MESSAGE } from './elicitation.js';
-import { toToolErrorText } from './errors.js';
 import { capResult } from './result-size.js';
-import {
-  SignInDeclined,
-  SignInNeedsElicitation,
-  SignInPending,
-  type SignInUi,
-  withSignIn,
-} from './sign-in.js';
+import { SignInNeedsElicitation, type SignInUi, withSignIn } from './sign-in.js';
+import { withStepUp } from './step-up.js';
 import type { AnyToolDef, ResourceLink, ToolContext } from './tool.js';
+import { toolErrorText } from './tool-error.js';
 import { ALL_TOOLS } from './tools/index.js';
 
 export const INSTRUCTIONS = `Manage the user's Hostsmith static sites: list, create, update and delete sites, upload files, deploy a local folder, list domains.
@@ -69,6 +63,8 @@ export interface ServerOptions {
   /** Ask before destroying where the client can (auto, the default), or never (see confirm.ts). */
   confirm?: ConfirmMode;
   tools?: readonly AnyToolDef[];
+  /** Whether a 403 insufficient_scope starts a step-up sign-in (not for a read-only server). */
+  stepUp?: boolean;
   /**
    * Listen to the credential store's "still waiting" notices (a macOS keychain dialog waiting on
    * the person) while a tool call runs: each one becomes a progress notification. Returns the
@@ -219,16 +215,19 @@ export function createServer(opts: ServerOptions): McpServer {
             ...(confirm ? { confirm } : {}),
           };
           const attempt = (attemptUi: SignInUi, onSignedIn?: () => Promise<void>) =>
-            withSignIn(() => tool.handler(args, toolCtx), {
-              session,
-              ui: attemptUi,
-              waitMs: opts.signInWaitMs,
-              progress,
-              signal,
-              log: opts.log,
-              onSignedIn,
-              openBrowser,
-            });
+            withSignIn(
+              withStepUp(() => tool.handler(args, toolCtx), session, opts.stepUp === true),
+              {
+                session,
+                ui: attemptUi,
+                waitMs: opts.signInWaitMs,
+                progress,
+                signal,
+                log: opts.log,
+                onSignedIn,
+                openBrowser,
+              },
+            );
           let result: Awaited<ReturnType<typeof attempt>>;
           try {
             result = await attempt(ui);
@@ -288,7 +287,7 @@ export function createServer(opts: ServerOptions): McpServer {
           }
           const login = workspace && opts.loginCommand(workspace.clientFolder);
           return capResult(tool, {
-            content: [{ type: 'text', text: errorText(error, opts.log, login) }],
+            content: [{ type: 'text', text: toolErrorText(error, opts.log, login) }],
             isError: true,
           });
         } finally {
@@ -305,35 +304,4 @@ interface SignInState {
   link: string;
   /** When the link was handed to the client, in ms since the epoch (see host-answer.ts). */
   shownAt: number;
-}
-
-function errorText(
-  error: unknown,
-  log: Logger,
-  login: { command: string; shell: string } | undefined,
-): string {
-  if (error instanceof SignInPending) {
-    return `Sign-in to Hostsmith is waiting for the user. Ask them to finish in the browser tab that opened (or, if none did, to open this link) and approve access, then call this tool again: ${error.url}`;
-  }
-  if (error instanceof SignInDeclined) {
-    const said = error.action === 'decline' ? 'declined' : 'cancelled';
-    const terminal = login ? ` Or they can sign in by running this in ${login.shell}: ${login.command}` : '';
-    return `The user ${said} signing in to Hostsmith, so nothing was done. If they change their mind, they can open this link within 10 minutes of when it was first shown and approve access, then call this tool again: ${error.url}${terminal}`;
-  }
-  if (error instanceof AuthError) {
-    switch (error.code) {
-      case 'ACCESS_DENIED':
-        return 'The user denied access to their Hostsmith account, so nothing was done. If they change their mind, call the tool again to start a new sign-in.';
-      case 'SIGN_IN_TIMEOUT':
-      case 'SIGN_IN_CANCELLED':
-        return `Sign-in to Hostsmith did not complete (${error.message}). Call the tool again to start a new sign-in.`;
-      case 'SIGN_IN_FAILED':
-        return error.message; // already a whole sentence: what failed and what to do
-      default:
-        return `Sign-in to Hostsmith failed: ${error.message}`;
-    }
-  }
-  const text = toToolErrorText(error);
-  if (!(error instanceof Error) || error.name === 'Error') log.debug(`tool error: ${text}`);
-  return text;
 }

@@ -42,7 +42,7 @@ export interface TokenVault {
   delete(account: string): Promise<void>;
 }
 
-/** The default profile's account; profile.ts names the others' (`<client>|<profile>|<resource>`). */
+/** The default profile's full account; profile.ts composes the others' (credentialAccount). */
 export function keychainAccount(client: string, resource: string): string {
   return `${client}|${resource}`;
 }

@@ -13,7 +13,7 @@ import {
 } from './keychain.js';
 import { keychainPolicy, keychainReachFix } from './keychain-platform.js';
 import { probeKeychain, probeProcessKeychain } from './keychain-probe.js';
-import { DEFAULT_PROFILE, profileDir, profileKeychainAccount } from './profile.js';
+import { type CredentialSlot, credentialAccount, credentialDir, DEFAULT_PROFILE } from './profile.js';
 import { fileProtection } from './protection.js';
 import type {
   Credential,
@@ -32,6 +32,8 @@ export interface OpenStoreOptions {
   client: string;
   /** The profile within the client folder (default: "default", the folder there was before profiles). */
   profile?: string;
+  /** The read-only server's credential, kept apart from the profile's full one (folder and keychain entry). */
+  readOnly?: boolean;
   storage: StorageChoice;
   log: Logger;
   /** The keychain (the OS's, by default); tests may hand in another. */
@@ -45,8 +47,8 @@ export interface OpenStoreOptions {
 }
 
 export async function openStore(opts: OpenStoreOptions): Promise<CredentialStore> {
-  const profile = opts.profile ?? DEFAULT_PROFILE;
-  const io = new StoreFileIO(profileDir(opts.root, opts.client, profile), opts.log);
+  const slot = { profile: opts.profile ?? DEFAULT_PROFILE, readOnly: opts.readOnly === true };
+  const io = new StoreFileIO(credentialDir(opts.root, opts.client, slot), opts.log);
   const platform = opts.platform ?? process.platform;
   const fix = keychainReachFix(platform, opts.env ?? process.env);
   const vault =
@@ -69,7 +71,7 @@ export async function openStore(opts: OpenStoreOptions): Promise<CredentialStore
     }
   }
   const where = { name: keychainPolicy(platform).name, fix };
-  return new Store(io, vault, storage, opts.storage === 'auto', opts.client, profile, opts.log, where);
+  return new Store(io, vault, storage, opts.storage === 'auto', opts.client, slot, opts.log, where);
 }
 
 class Store implements CredentialStore {
@@ -85,7 +87,7 @@ class Store implements CredentialStore {
     private readonly chosen: StorageKind,
     private readonly auto: boolean,
     private readonly client: string,
-    private readonly profile: string,
+    private readonly slot: CredentialSlot,
     private readonly log: Logger,
     /** The keychain's name here, and what makes it reachable. */
     private readonly keychain: { name: string; fix: string },
@@ -99,7 +101,7 @@ class Store implements CredentialStore {
   }
 
   private account(resource: string): string {
-    return profileKeychainAccount(this.client, this.profile, resource);
+    return credentialAccount(this.client, this.slot, resource);
   }
 
   async read(resource: string): Promise<LoadedCredential | undefined> {

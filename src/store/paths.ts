@@ -2,9 +2,8 @@
 // --config-dir, else $XDG_CONFIG_HOME, else ~/.config — on every platform, as the product, the
 // README and Hostsmith's docs say (not the OS's preference folders: ~/Library/Preferences on
 // macOS, %APPDATA% on Windows).
-import { existsSync, readdirSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join, posix, win32 } from 'node:path';
+import { posix, win32 } from 'node:path';
 
 export const STORE_FILE = 'oauth.json';
 /** Beside the default profile's oauth.json: profiles/<name>/oauth.json (see profile.ts). */
@@ -52,31 +51,7 @@ export function safeClientName(name: string): string {
   return safe || 'mcp-client';
 }
 
-/** The default profile's folder (profile.ts has the others'), for a platform's path rules. */
+/** The default profile's full folder (profile.ts composes the others'), for a platform's path rules. */
 export function storeDir(root: string, client: string, platform: NodeJS.Platform = process.platform): string {
   return pathFlavour(platform).join(root, client, 'hostsmith');
-}
-
-/** Whether a client folder holds a credentials file: its default profile's, or another profile's. */
-function holdsCredentials(root: string, client: string): boolean {
-  const dir = storeDir(root, client);
-  if (existsSync(join(dir, STORE_FILE))) return true;
-  try {
-    return readdirSync(join(dir, PROFILES_FOLDER)).some((p) =>
-      existsSync(join(dir, PROFILES_FOLDER, p, STORE_FILE)),
-    );
-  } catch {
-    return false;
-  }
-}
-
-/** Client folders under the root that hold a credentials file (of any profile), sorted. */
-export function listClientFolders(root: string): string[] {
-  let entries: string[];
-  try {
-    entries = readdirSync(root);
-  } catch {
-    return [];
-  }
-  return entries.filter((name) => holdsCredentials(root, name)).sort();
 }

@@ -452,10 +452,7 @@ export function toolSpecs(opts: { siteId: fc.Arbitrary<string>; directory: Direc
         partitionField,
         nameField(false),
         pathField('index_document', false),
-        {
-          ...pathField('error_document', false),
-          valid: fc.oneof(validPath, fc.constant(null)),
-        },
+        pathField('error_document', false),
       ],
       (args) => {
         if (

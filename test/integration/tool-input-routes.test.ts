@@ -170,6 +170,18 @@ describe('hostile ids and paths never leave the route table', () => {
     expect(uploaded.files.map((f) => f.path)).toEqual(names);
     for (const path of names) ok(await callTool('delete_file', { site_id: siteId, path }));
     ok(await callTool('update_site', { site_id: siteId, index_document: '%2e%2e', error_document: '?x' }));
+    // No null in the input schema: a flag takes the error document away.
+    const cleared = ok<{ errorDocument: string | null }>(
+      await callTool('update_site', { site_id: siteId, remove_error_document: true }),
+    );
+    expect(cleared.errorDocument).toBeNull();
+    const both = await callTool('update_site', {
+      site_id: siteId,
+      error_document: 'a',
+      remove_error_document: true,
+    });
+    expect(both.isError).toBe(true);
+    expect(text(both)).toMatch(/not both/);
 
     const seen = await apiRequests();
     expect(offRoute(seen)).toEqual([]);

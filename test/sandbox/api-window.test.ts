@@ -37,6 +37,13 @@ describe('grants, refreshes and secrets', () => {
     expect(secrets.json.codeVerifiers.length).toBeGreaterThan(0);
   });
 
+  test('each grant shows the API scopes it holds: what was asked for and consented to', async () => {
+    const narrow = await signIn(sb, { email: 'lin@example.com', scopes: ['sites:read'] });
+    expect((await grantOf(narrow.clientId)).scopes).toEqual(['sites:read']);
+    const wide = await signIn(sb, { email: 'lin@example.com', scopes: ['sites:read', 'domains:read'] });
+    expect([...(await grantOf(wide.clientId)).scopes].sort()).toEqual(['domains:read', 'sites:read']);
+  });
+
   test('a refresh token presented twice is counted as a refused token request, and ends the grant', async () => {
     const session = await signIn(sb, { email: 'sam@example.com' });
     const grant = await grantOf(session.clientId);

@@ -88,6 +88,8 @@ class FakeAuthority implements OAuthClient {
   refreshCalls: string[] = [];
   prepareCalls = 0;
   revoked: Array<[string, string]> = [];
+  /** The client id a sign-in uses (a forgotten registration is replaced by a new one). */
+  clientId = 'client-1';
   forgotten: string[] = [];
   refreshDelayMs = 30;
   failNextRefresh: Error | undefined;
@@ -113,7 +115,7 @@ class FakeAuthority implements OAuthClient {
     this.prepareCalls++;
     return {
       issuer: ISSUER,
-      clientId: 'client-1',
+      clientId: this.clientId,
       dynamic: true,
       scope: 'sites:read sites:write domains:read files:write',
       authorizationUrl: ({ redirectUri, state, codeChallenge }) =>
@@ -208,7 +210,7 @@ function signedIn(
     client_id: 'client-1',
     client_registered_dynamically: true,
     account: ADA,
-    scope: 'sites:read',
+    scope: 'sites:read sites:write domains:read files:write',
     ...(opts.withIssuedAt === false ? {} : { issued_at: issuedAt }),
     expires_at: issuedAt + lifetime,
     authorized_at: clock.seconds - (opts.authorizedAgo ?? opts.age ?? 0),
@@ -527,6 +529,57 @@ async function approve(
   }).toString();
   return httpGet(callback.href, start.cookie);
 }
+
+describe('step-up consent', () => {
+  it('a grant lacking a needed scope asks for a sign-in; the new grant replaces it and the old one is revoked', async () => {
+    const { session, store, authority, clock } = harness({ scopes: ['sites:read', 'domains:read'] });
+    const narrow = signedIn(store, authority, clock);
+    narrow.scope = 'sites:read offline_access';
+    store.creds.set(RESOURCE, structuredClone(narrow));
+    const error = await session.accessToken().catch((e: unknown) => e);
+    expect((error as SignInRequired).reason).toBe('insufficient_scope');
+    // The narrow grant is kept until the wider one is stored; the registration is forgotten, so
+    // the wider grant is made for a new client (another grant for sure).
+    expect((await store.read(RESOURCE))?.refresh_token).toBe(narrow.refresh_token);
+    expect(authority.forgotten).toEqual([ISSUER]);
+    authority.clientId = 'client-2';
+
+    const signIn = await session.beginSignIn();
+    expect((await approve(signIn.url)).status).toBe(200);
+    await signIn.done;
+    const wide = await store.read(RESOURCE);
+    expect(wide?.refresh_token).not.toBe(narrow.refresh_token);
+    expect(authority.revoked).toContainEqual(['refresh_token', narrow.refresh_token]);
+    expect(authority.revoked).not.toContainEqual(['refresh_token', wide?.refresh_token]);
+    expect(await session.accessToken()).toBe(wide?.access_token);
+  });
+
+  it('a new grant for the same client is not revoked: the server may have widened that very grant', async () => {
+    const { session, store, authority, clock } = harness({ scopes: ['sites:read', 'domains:read'] });
+    const narrow = signedIn(store, authority, clock);
+    narrow.scope = 'sites:read';
+    narrow.client_registered_dynamically = false;
+    store.creds.set(RESOURCE, structuredClone(narrow));
+    await session.accessToken().catch(() => {});
+    expect(authority.forgotten).toEqual([]);
+    const signIn = await session.beginSignIn();
+    expect((await approve(signIn.url)).status).toBe(200);
+    await signIn.done;
+    expect(authority.revoked).toEqual([]);
+    expect((await store.read(RESOURCE))?.refresh_token).not.toBe(narrow.refresh_token);
+  });
+
+  it('requireScope: a scope the API said was missing is needed from then on', async () => {
+    const { session, store, authority, clock } = harness({ scopes: ['sites:read'] });
+    const cred = signedIn(store, authority, clock);
+    cred.scope = 'sites:read';
+    store.creds.set(RESOURCE, structuredClone(cred));
+    expect(await session.accessToken()).toBe(cred.access_token);
+    await session.requireScope('domains:read');
+    const error = await session.accessToken().catch((e: unknown) => e);
+    expect((error as SignInRequired).reason).toBe('insufficient_scope');
+  });
+});
 
 describe('beginSignIn', () => {
   it('starts one sign-in per process: same object, one browser, the link on stderr', async () => {

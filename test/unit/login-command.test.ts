@@ -23,6 +23,12 @@ describe('loginCommand', () => {
     );
   });
 
+  it.each(['linux', 'darwin', 'win32'] as const)('%s: a read-only server says --read-only', (platform) => {
+    expect(loginCommand({ ...DEFAULTS, readOnly: true }, platform)).toBe(
+      'npx hostsmith-mcp login --client claude-ai --read-only',
+    );
+  });
+
   it('keychain storage is named; auto is not', () => {
     expect(loginCommand({ ...DEFAULTS, storage: 'keychain' }, 'darwin')).toBe(
       'npx hostsmith-mcp login --client claude-ai --storage keychain',

@@ -6,7 +6,8 @@ import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { warnIfOutsideProfile } from '../../src/commands/shared/config-root.js';
-import { configHome, listClientFolders, safeClientName, storeDir } from '../../src/store/paths.js';
+import { configHome, safeClientName, storeDir } from '../../src/store/paths.js';
+import { listClientFolders } from '../../src/store/profile.js';
 import { fileProtection, isInside, outsideProfileWarning } from '../../src/store/protection.js';
 
 describe('safeClientName', () => {

@@ -12,10 +12,11 @@ import { entryName } from '../../src/commands/config/hosts.js';
 import { ENV, resolveSettings, SettingsError } from '../../src/config.js';
 import type { IO } from '../../src/io.js';
 import { loginCommand } from '../../src/mcp/login-command.js';
-import { listClientFolders, storeDir } from '../../src/store/paths.js';
+import { storeDir } from '../../src/store/paths.js';
 import {
   DEFAULT_PROFILE,
   isProfileName,
+  listClientFolders,
   listProfiles,
   PROFILE_RULE,
   profileDir,

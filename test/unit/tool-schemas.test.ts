@@ -7,6 +7,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod/v4';
 import { SiteSchema } from '../../src/hostsmith/schemas.js';
 import { ALL_TOOLS } from '../../src/mcp/tools/index.js';
+import {
+  READ_ONLY_SCOPES,
+  scopesFor,
+  selectTools,
+  TOOL_SCOPES,
+  TOOLSETS,
+} from '../../src/mcp/tools/scopes.js';
 import { type InProcessServer, inProcessServer } from '../helpers/in-process-server.js';
 
 type Schema = boolean | { [key: string]: unknown };
@@ -112,5 +119,79 @@ describe('tool schemas are portable', () => {
     expect(portabilityProblems({ type: 'object', additionalProperties: true })).toEqual([
       '#/additionalProperties: true accepts any value',
     ]);
+  });
+});
+
+/** Every union in a schema (anyOf, oneOf, a type array: a choice a model must make), by JSON path. */
+function unionsIn(schema: Schema, path = '#'): string[] {
+  if (typeof schema === 'boolean') return [];
+  const found = ['anyOf', 'oneOf'].filter((k) => k in schema).map((k) => `${path}/${k}`);
+  if (Array.isArray(schema.type)) found.push(`${path}/type`);
+  for (const k of ONE) if (k in schema) found.push(...unionsIn(schema[k] as Schema, `${path}/${k}`));
+  for (const k of LIST) {
+    const list = schema[k];
+    if (Array.isArray(list))
+      for (const [i, s] of list.entries()) found.push(...unionsIn(s, `${path}/${k}/${i}`));
+  }
+  for (const k of MAP) {
+    const map = schema[k] as Record<string, Schema> | undefined;
+    if (map) for (const [name, s] of Object.entries(map)) found.push(...unionsIn(s, `${path}/${k}/${name}`));
+  }
+  return found;
+}
+
+describe('the tool catalogue guard', () => {
+  let mcp: InProcessServer;
+  let tools: Awaited<ReturnType<InProcessServer['client']['listTools']>>['tools'];
+  beforeAll(async () => {
+    mcp = await inProcessServer();
+    tools = (await mcp.client.listTools()).tools;
+  });
+  afterAll(() => mcp.close());
+
+  it('walks every tool: short description, all four annotations, never read-only and destructive, no unions in the input', () => {
+    expect(tools).toHaveLength(ALL_TOOLS.length);
+    const problems: string[] = [];
+    for (const tool of tools) {
+      const length = tool.description?.length ?? 0;
+      if (length === 0 || length >= 2048) problems.push(`${tool.name}: description of ${length} characters`);
+      const a = tool.annotations ?? {};
+      for (const hint of ['readOnlyHint', 'destructiveHint', 'idempotentHint', 'openWorldHint'] as const) {
+        if (typeof a[hint] !== 'boolean') problems.push(`${tool.name}: ${hint} not set`);
+      }
+      if (a.readOnlyHint && a.destructiveHint)
+        problems.push(`${tool.name}: readOnlyHint with destructiveHint`);
+      for (const union of unionsIn(tool.inputSchema as Schema))
+        problems.push(`${tool.name}: union at ${union}`);
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('every tool is in exactly one tool set, and the read-only set is the tools marked readOnlyHint', () => {
+    expect(Object.keys(TOOL_SCOPES).sort()).toEqual(ALL_TOOLS.map((t) => t.name).sort());
+    for (const tool of ALL_TOOLS) expect(TOOLSETS, tool.name).toContain(TOOL_SCOPES[tool.name]?.toolset);
+    const perSet = TOOLSETS.map((set) => selectTools(ALL_TOOLS, { readOnly: false, toolsets: [set] }));
+    expect(
+      perSet
+        .flat()
+        .map((t) => t.name)
+        .sort(),
+    ).toEqual(ALL_TOOLS.map((t) => t.name).sort());
+    const readOnly = selectTools(ALL_TOOLS, { readOnly: true }).map((t) => t.name);
+    expect(readOnly).toEqual(tools.filter((t) => t.annotations?.readOnlyHint).map((t) => t.name));
+    expect(readOnly).toEqual(['get_account', 'list_sites', 'get_site', 'list_files', 'list_domains']);
+    expect(scopesFor(selectTools(ALL_TOOLS, { readOnly: true }))).toEqual([...READ_ONLY_SCOPES]);
+  });
+
+  it('the guard finds a union in an input schema', () => {
+    const input = z.object({ a: z.union([z.string(), z.number()]) });
+    const json = input['~standard'].jsonSchema.input({ target: 'draft-2020-12' }) as Schema;
+    expect(unionsIn(json)).toEqual(['#/properties/a/type']);
+    const nullable = z.object({
+      b: z.string().nullable().optional(),
+      c: z.discriminatedUnion('k', [z.object({ k: z.literal('x') }), z.object({ k: z.literal('y') })]),
+    });
+    const more = nullable['~standard'].jsonSchema.input({ target: 'draft-2020-12' }) as Schema;
+    expect(unionsIn(more).length).toBeGreaterThanOrEqual(2);
   });
 });

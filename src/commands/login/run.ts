@@ -7,7 +7,8 @@ import { ENV, type Settings } from '../../config.js';
 import type { IO } from '../../io.js';
 import { createLogger } from '../../log.js';
 import { KeychainUnavailable } from '../../store/keychain.js';
-import { listClientFolders, safeClientName } from '../../store/paths.js';
+import { safeClientName } from '../../store/paths.js';
+import { listClientFolders } from '../../store/profile.js';
 import { fileProtection } from '../../store/protection.js';
 import type { LoadedCredential } from '../../store/types.js';
 import { configRoot, describeFolderChoice, describeSet, tokenLocation } from '../shared/credential-sets.js';
@@ -15,7 +16,7 @@ import { openWorkspace, type Workspace } from '../shared/workspace.js';
 
 export const DEFAULT_TIMEOUT_SECONDS = 300;
 
-export const HELP = `Usage: hostsmith-mcp login [--client NAME] [--profile NAME] [--no-browser] [--timeout SECONDS]
+export const HELP = `Usage: hostsmith-mcp login [--client NAME] [--profile NAME] [--read-only] [--no-browser] [--timeout SECONDS]
 
 Signs in to Hostsmith ahead of time, the same sign-in a tool call would start: prints the link,
 opens your browser (unless --no-browser), and waits for you to approve. With --no-browser you
@@ -28,6 +29,8 @@ Options:
   --profile NAME      the profile to sign in (another Hostsmith account beside the
                       folder's others; default: default). The server must run with the
                       same --profile (or ${ENV.profile}) to use it
+  --read-only         sign in the read-only server's grant (sites:read domains:read),
+                      kept apart from the profile's full one
   --no-browser        do not open a browser; open the printed link yourself
   --timeout SECONDS   how long to wait for you to finish (default ${DEFAULT_TIMEOUT_SECONDS})
 
@@ -99,7 +102,7 @@ export async function run(opts: LoginOptions): Promise<number> {
       previous = undefined;
     }
     io.out(
-      `Signing in to Hostsmith (${settings.apiUrl}) for client folder ${describeSet(folder, workspace.profile)}.\n`,
+      `Signing in to Hostsmith (${settings.apiUrl}) for client folder ${describeSet(folder, workspace.profile, settings.readOnly)}.\n`,
     );
     let signIn: SignIn;
     try {
@@ -151,7 +154,7 @@ export async function run(opts: LoginOptions): Promise<number> {
     const where = tokenLocation(
       workspace.store,
       folder,
-      workspace.profile,
+      { profile: workspace.profile, readOnly: settings.readOnly },
       workspace.session.resource,
       cred?.storage,
     );

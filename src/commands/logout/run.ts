@@ -23,7 +23,8 @@ export const ACCOUNT_PAGE = 'https://hostsmith.net/account/security';
 export const HELP = `Usage: hostsmith-mcp logout [--client NAME] [--profile NAME] [--json]
 
 Signs out every stored sign-in (every client folder under the config root, or only --client's;
-every profile in each, or only --profile's — "default" is the one made without --profile):
+every profile in each, or only --profile's — "default" is the one made without --profile — and
+each one's read-only sign-in beside it):
 revokes it at Hostsmith (the refresh token, which ends the grant, and the access token), then
 deletes the tokens from the OS keychain and the credentials file, and the cached client
 registration. The local credentials are deleted even when Hostsmith cannot be reached.
@@ -42,6 +43,8 @@ Exit status: 0 when everything found was revoked and removed (or nothing was sto
 export interface SetLogout {
   clientFolder: string;
   profile: string;
+  /** A read-only server's grant (kept apart from the profile's full one). */
+  readOnly: boolean;
   api: string;
   account: { email: string; homePartition: string } | null;
   revoked: boolean;
@@ -94,12 +97,12 @@ export async function run(opts: LogoutOptions): Promise<number> {
   const http = createAuthHttp();
   const quiet = createLogger({ write: io.err, level: 'error' });
   try {
-    for (const { folder, profile, store, resources } of folders) {
+    for (const { folder, profile, readOnly, store, resources } of folders) {
       for (const resource of resources) {
-        const set = await logoutOne(store, { folder, profile }, resource, settings, http, quiet);
+        const set = await logoutOne(store, { folder, profile, readOnly }, resource, settings, http, quiet);
         report.sets.push(set);
         const who = set.account ? ` (${set.account.email})` : '';
-        say(`\n${describeSet(folder, profile)} · ${resource}${who}\n`);
+        say(`\n${describeSet(folder, profile, readOnly)} · ${resource}${who}\n`);
         say(set.revoked ? '  revoked\n' : `  revocation failed: ${set.revocationError}\n`);
         say(
           set.removed
@@ -119,7 +122,7 @@ export async function run(opts: LogoutOptions): Promise<number> {
 
 async function logoutOne(
   store: CredentialStore,
-  { folder, profile }: { folder: string; profile: string },
+  { folder, profile, readOnly }: { folder: string; profile: string; readOnly: boolean },
   resource: string,
   settings: Settings,
   http: ReturnType<typeof createAuthHttp>,
@@ -128,6 +131,7 @@ async function logoutOne(
   const set: SetLogout = {
     clientFolder: folder,
     profile,
+    readOnly,
     api: resource,
     account: null,
     revoked: false,

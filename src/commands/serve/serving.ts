@@ -7,6 +7,8 @@ import type { Settings } from '../../config.js';
 import type { Logger } from '../../log.js';
 import { loginCommand } from '../../mcp/login-command.js';
 import { type ConnectionState, createServer, type Workspace } from '../../mcp/server.js';
+import { ALL_TOOLS } from '../../mcp/tools/index.js';
+import { selectTools } from '../../mcp/tools/scopes.js';
 import { shellFor, toPlatform } from '../../shell-quote.js';
 
 type OpenWorkspace = Workspace & { close(options?: { abort?: boolean }): Promise<void> };
@@ -28,6 +30,8 @@ export interface Serving {
 
 export function createServing(opts: ServingOptions): Serving {
   const { settings, log } = opts;
+  // --read-only, --toolsets, --tools, --exclude-tools: an unknown name throws here, at start.
+  const tools = selectTools(ALL_TOOLS, settings);
   const workspaces = new Map<string, Promise<OpenWorkspace>>();
   // The store's "still waiting on the keychain" notices, passed on to the tool calls in flight.
   const storeWaitListeners = new Set<(message: string) => void>();
@@ -61,6 +65,7 @@ export function createServing(opts: ServingOptions): Serving {
         storage,
         ...(configDir ? { configDir: resolve(configDir) } : {}),
         ...(profile ? { profile } : {}),
+        readOnly: settings.readOnly,
       },
       platform,
     ),
@@ -82,6 +87,9 @@ export function createServing(opts: ServingOptions): Serving {
         openBrowser,
         loginCommand: login,
         log,
+        tools,
+        // A read-only server never grows its grant; any other asks for what a call lacked.
+        stepUp: !settings.readOnly,
         subscribeStoreWaits: (listener) => {
           storeWaitListeners.add(listener);
           return () => storeWaitListeners.delete(listener);

@@ -1,13 +1,19 @@
-// Which credential sets a command acts on: one per client folder, profile and API resource. With
-// --client, that folder only; without it, every client folder under the config root. With
-// --profile, that profile only; without it, every profile each folder holds (status and logout
-// say which). Shared by `status` and `logout`; `login` picks one folder with pickLoginFolder().
+// Which credential sets a command acts on: one per client folder, profile, read-only or not, and
+// API resource. With --client, that folder only; without it, every client folder under the config
+// root. With --profile, that profile only; without it, every profile each folder holds. A
+// read-only server's credential is found beside its profile's full one (status and logout say
+// which). Shared by `status` and `logout`; `login` picks one folder with pickLoginFolder().
 import type { Settings } from '../../config.js';
 import type { Logger } from '../../log.js';
 import { KEYCHAIN_SERVICE } from '../../store/keychain.js';
 import { openStore } from '../../store/open-store.js';
-import { configHome, listClientFolders, safeClientName } from '../../store/paths.js';
-import { DEFAULT_PROFILE, listProfiles, profileKeychainAccount } from '../../store/profile.js';
+import { configHome, safeClientName } from '../../store/paths.js';
+import {
+  credentialAccount,
+  DEFAULT_PROFILE,
+  listClientFolders,
+  listCredentials,
+} from '../../store/profile.js';
 import type { CredentialStore, LoadedCredential } from '../../store/types.js';
 
 /** The folder names common MCP clients report (clientInfo.name, made filesystem-safe). */
@@ -22,6 +28,8 @@ export const SECONDS_PER_DAY = 86_400;
 export interface ClientFolderStore {
   folder: string;
   profile: string;
+  /** A read-only server's credential (kept apart from the profile's full one). */
+  readOnly: boolean;
   store: CredentialStore;
   resources: string[];
 }
@@ -36,15 +44,10 @@ export function selectFolders(settings: Settings): string[] {
   return listClientFolders(configRoot(settings));
 }
 
-/** A folder's profiles to act on: --profile's, or every one it holds a credentials file for. */
-export function selectProfiles(settings: Settings, folder: string): string[] {
-  if (settings.profile) return [settings.profile];
-  return listProfiles(configRoot(settings), folder);
-}
-
 /**
- * Each folder's stores, one per profile (opened with the chosen storage), and the APIs each holds
- * credentials for.
+ * Each folder's stores, one per profile and read-only or not (opened with the chosen storage),
+ * and the APIs each holds credentials for. With --profile, that profile's full store is listed
+ * even when it holds nothing yet (login and logout say so).
  */
 export async function openFolders(
   settings: Settings,
@@ -54,17 +57,37 @@ export async function openFolders(
   const root = configRoot(settings);
   const out: ClientFolderStore[] = [];
   for (const folder of folders) {
-    for (const profile of selectProfiles(settings, folder)) {
-      const store = await openStore({ root, client: folder, profile, storage: settings.storage, log });
-      out.push({ folder, profile, store, resources: (await store.resources()).sort() });
+    const slots = settings.profile
+      ? [
+          { profile: settings.profile, readOnly: false },
+          ...listCredentials(root, folder, settings.profile).filter((c) => c.readOnly),
+        ]
+      : listCredentials(root, folder);
+    for (const { profile, readOnly } of slots) {
+      const store = await openStore({
+        root,
+        client: folder,
+        profile,
+        readOnly,
+        storage: settings.storage,
+        log,
+      });
+      out.push({ folder, profile, readOnly, store, resources: (await store.resources()).sort() });
     }
   }
   return out;
 }
 
-/** "claude-ai" for the default profile, "claude-ai (profile work)" for another: for people. */
-export function describeSet(folder: string, profile: string): string {
-  return profile === DEFAULT_PROFILE ? folder : `${folder} (profile ${profile})`;
+/** "claude-ai", "claude-ai (profile work)", "claude-ai (profile work) (read-only)": for people. */
+export function describeSet(folder: string, profile: string, readOnly = false): string {
+  const named = profile === DEFAULT_PROFILE ? folder : `${folder} (profile ${profile})`;
+  return readOnly ? `${named} (read-only)` : named;
+}
+
+/** The login command that signs one credential in again, for people. */
+export function loginHint(folder: string, profile: string, readOnly: boolean): string {
+  const named = profile === DEFAULT_PROFILE ? '' : ` --profile ${profile}`;
+  return `hostsmith-mcp login --client ${folder}${named}${readOnly ? ' --read-only' : ''}`;
 }
 
 /**
@@ -75,14 +98,14 @@ export function describeSet(folder: string, profile: string): string {
 export function tokenLocation(
   store: CredentialStore,
   folder: string,
-  profile: string,
+  slot: { profile: string; readOnly: boolean },
   resource: string,
   storage: 'file' | 'keychain' = store.storage,
 ): { storage: 'file' | 'keychain'; where: string } {
   return storage === 'keychain'
     ? {
         storage: 'keychain',
-        where: `OS keychain (service ${KEYCHAIN_SERVICE}, account ${profileKeychainAccount(folder, profile, resource)})`,
+        where: `OS keychain (service ${KEYCHAIN_SERVICE}, account ${credentialAccount(folder, slot, resource)})`,
       }
     : { storage: 'file', where: store.file };
 }

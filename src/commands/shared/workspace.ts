@@ -5,6 +5,8 @@ import { createBrowserOpener, createSession, type HostsmithSession } from '../..
 import type { Settings } from '../../config.js';
 import { HostsmithClient } from '../../hostsmith/client.js';
 import type { Logger } from '../../log.js';
+import { ALL_TOOLS } from '../../mcp/tools/index.js';
+import { scopesFor, selectTools } from '../../mcp/tools/scopes.js';
 import { openStore } from '../../store/open-store.js';
 import { configHome, safeClientName } from '../../store/paths.js';
 import { DEFAULT_PROFILE } from '../../store/profile.js';
@@ -41,6 +43,7 @@ export async function openWorkspace(opts: OpenWorkspaceOptions): Promise<Workspa
     root: configHome({ configDir: settings.configDir }),
     client: clientFolder,
     profile,
+    readOnly: settings.readOnly,
     storage: settings.storage,
     log,
     ...(opts.onKeychainWait ? { onKeychainWait: opts.onKeychainWait } : {}),
@@ -53,6 +56,8 @@ export async function openWorkspace(opts: OpenWorkspaceOptions): Promise<Workspa
     store,
     log,
     clientId: settings.clientId,
+    // What the listed tools need, and no more (a read-only server: sites:read domains:read).
+    scopes: scopesFor(selectTools(ALL_TOOLS, settings)),
     openBrowser,
     // Who signed in: asked of the API with the brand-new token, before anything is stored.
     describeAccount: (accessToken) =>

@@ -5,11 +5,11 @@ import { REFRESH_WINDOW_SECONDS, SignInRequired } from '../../auth/index.js';
 import type { Settings } from '../../config.js';
 import type { IO } from '../../io.js';
 import { createLogger, type Logger } from '../../log.js';
-import { DEFAULT_PROFILE } from '../../store/profile.js';
 import type { CredentialStore } from '../../store/types.js';
 import {
   configRoot,
   describeSet,
+  loginHint,
   openFolders,
   refreshDaysLeft,
   selectFolders,
@@ -20,7 +20,9 @@ import { openWorkspace } from '../shared/workspace.js';
 export const HELP = `Usage: hostsmith-mcp status [--client NAME] [--profile NAME] [--json]
 
 Shows, for each stored sign-in (every client folder under the config root, or only --client's;
-every profile in each, or only --profile's): the client folder, the profile, the API, the account and its home partition, the scopes, where the tokens
+every profile in each, or only --profile's; a read-only server's sign-in is listed apart): the
+client folder, the profile, the API, the account and its home partition, the scopes the grant
+holds, where the tokens
 live (the file, or the OS keychain), when the access token expires, and how many days remain
 of the 90-day refresh window. One API call (renewing the access token first if needed) says
 whether the sign-in is valid, expired or revoked. Tokens are never shown.
@@ -38,6 +40,8 @@ export type CheckState = 'valid' | 'expired' | 'revoked' | 'signed-out' | 'unkno
 export interface SetStatus {
   clientFolder: string;
   profile: string;
+  /** A read-only server's grant (kept apart from the profile's full one). */
+  readOnly: boolean;
   api: string;
   account: { email: string; homePartition: string } | null;
   scopes: string[];
@@ -85,9 +89,9 @@ export async function run(opts: StatusOptions): Promise<number> {
 async function collect(settings: Settings, log: Logger, now: () => number): Promise<StatusReport> {
   const folders = await openFolders(settings, selectFolders(settings), log);
   const sets: SetStatus[] = [];
-  for (const { folder, profile, store, resources } of folders) {
+  for (const { folder, profile, readOnly, store, resources } of folders) {
     for (const resource of resources) {
-      sets.push(await check(settings, log, now, { folder, profile, store }, resource));
+      sets.push(await check({ ...settings, readOnly }, log, now, { folder, profile, store }, resource));
     }
   }
   return { configRoot: configRoot(settings), sets };
@@ -103,6 +107,7 @@ async function check(
   const base: SetStatus = {
     clientFolder: folder,
     profile,
+    readOnly: settings.readOnly,
     api: resource,
     account: null,
     scopes: [],
@@ -123,7 +128,13 @@ async function check(
   if (!before) {
     return { ...base, detail: 'the credentials file names this API, but its tokens are gone' };
   }
-  const location = tokenLocation(store, folder, profile, resource, before.storage);
+  const location = tokenLocation(
+    store,
+    folder,
+    { profile, readOnly: settings.readOnly },
+    resource,
+    before.storage,
+  );
   const describe = (cred: typeof before): SetStatus => ({
     ...base,
     account: cred.account ? { email: cred.account.email, homePartition: cred.account.homePartition } : null,
@@ -154,7 +165,7 @@ async function check(
           : error.reason === 'no_credentials'
             ? 'signed-out'
             : 'revoked';
-      const login = `hostsmith-mcp login --client ${folder}${profile === DEFAULT_PROFILE ? '' : ` --profile ${profile}`}`;
+      const login = loginHint(folder, profile, settings.readOnly);
       return { ...shown, status, detail: `${error.message}; run "${login}"` };
     }
     return { ...shown, status: 'unknown', detail: `could not check: ${(error as Error).message}` };
@@ -179,7 +190,7 @@ function render(report: StatusReport, settings: Settings, now: () => number): st
   const folders = [...new Set(report.sets.map((s) => s.clientFolder))];
   const lines = [`Hostsmith sign-ins under ${report.configRoot} (client folders: ${folders.join(', ')})`];
   for (const s of report.sets) {
-    lines.push('', `${describeSet(s.clientFolder, s.profile)} · ${s.api}`);
+    lines.push('', `${describeSet(s.clientFolder, s.profile, s.readOnly)} · ${s.api}`);
     if (s.account)
       lines.push(`  account          ${s.account.email} (home partition: ${s.account.homePartition})`);
     if (s.scopes.length) lines.push(`  scopes           ${s.scopes.join(' ')}`);

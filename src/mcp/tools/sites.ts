@@ -214,30 +214,44 @@ export const updateSite = defineTool({
   name: 'update_site',
   title: 'Update site',
   description:
-    'Rename a site, or set its index document (served for a folder, default index.html) or error document (served with 404 for a missing path; null to remove).',
+    'Rename a site, or set its index document (served for a folder, default index.html) or error document (served with 404 for a missing path; remove_error_document: true to go back to the default 404 page).',
   inputSchema: z
     .object({
       site_id: siteIdArg,
       partition: partitionArg,
       name: siteNameArg.optional(),
       index_document: sitePathArg.optional().describe('A path inside the site, e.g. "index.html"'),
-      error_document: sitePathArg
-        .nullable()
+      error_document: sitePathArg.optional().describe('A path inside the site, e.g. "404.html"'),
+      // A flag rather than null: no unions in input schemas (some hosts' models cannot pick a branch).
+      remove_error_document: z
+        .boolean()
         .optional()
-        .describe('A path inside the site, e.g. "404.html", or null for none'),
+        .describe('true: serve the default 404 page instead of an error document'),
     })
-    .refine((a) => a.name !== undefined || a.index_document !== undefined || a.error_document !== undefined, {
-      message: 'give at least one of name, index_document, error_document',
+    .refine(
+      (a) =>
+        a.name !== undefined ||
+        a.index_document !== undefined ||
+        a.error_document !== undefined ||
+        a.remove_error_document === true,
+      { message: 'give at least one of name, index_document, error_document, remove_error_document' },
+    )
+    .refine((a) => !(a.remove_error_document === true && a.error_document !== undefined), {
+      message: 'give error_document or remove_error_document: true, not both',
     }),
   outputSchema: SiteSchema,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
-  async handler({ site_id, partition, name, index_document, error_document }, { api, signal }) {
+  async handler(
+    { site_id, partition, name, index_document, error_document, remove_error_document },
+    { api, signal },
+  ) {
     const site = await api.updateSite(
       site_id,
       {
         ...(name !== undefined ? { name } : {}),
         ...(index_document !== undefined ? { indexDocument: index_document } : {}),
         ...(error_document !== undefined ? { errorDocument: error_document } : {}),
+        ...(remove_error_document === true ? { errorDocument: null } : {}),
       },
       partition,
       signal,
