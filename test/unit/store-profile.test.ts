@@ -9,14 +9,17 @@ import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { entryName } from '../../src/commands/config/hosts.js';
+import { describeSet, loginHint } from '../../src/commands/shared/credential-sets.js';
 import { ENV, resolveSettings, SettingsError } from '../../src/config.js';
 import type { IO } from '../../src/io.js';
 import { loginCommand } from '../../src/mcp/login-command.js';
 import { storeDir } from '../../src/store/paths.js';
 import {
+  credentialDir,
   DEFAULT_PROFILE,
   isProfileName,
   listClientFolders,
+  listCredentials,
   listProfiles,
   PROFILE_RULE,
   profileDir,
@@ -124,6 +127,51 @@ describe('listProfiles and listClientFolders', () => {
     expect(listProfiles(root, 'cursor-vscode')).toEqual(['work']);
     expect(listProfiles(root, 'missing')).toEqual([]);
     expect(listClientFolders(root)).toEqual(['claude-ai', 'cursor-vscode']);
+  });
+});
+
+describe('listCredentials: read-only grants beside each profile', () => {
+  it('finds each profile full before read-only; a folder holding only a read-only grant is a client folder', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'hostsmith-ro-profiles-'));
+    const put = (client: string, profile: string, readOnly: boolean) => {
+      const dir = credentialDir(root, client, { profile, readOnly });
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, 'oauth.json'), '{}');
+    };
+    put('claude-ai', 'work', true);
+    put('claude-ai', DEFAULT_PROFILE, true);
+    put('claude-ai', 'work', false);
+    put('claude-ai', 'work-ro', false); // a profile named like a read-only folder is a profile
+    put('cursor-vscode', 'personal', true); // only a profile's read-only grant
+    put('zed', DEFAULT_PROFILE, true); // only the default read-only grant
+
+    expect(listCredentials(root, 'claude-ai')).toEqual([
+      { profile: 'default', readOnly: true },
+      { profile: 'work', readOnly: false },
+      { profile: 'work', readOnly: true },
+      { profile: 'work-ro', readOnly: false },
+    ]);
+    expect(listCredentials(root, 'claude-ai', 'work')).toEqual([
+      { profile: 'work', readOnly: false },
+      { profile: 'work', readOnly: true },
+    ]);
+    expect(listProfiles(root, 'claude-ai')).toEqual(['default', 'work', 'work-ro']);
+    expect(listProfiles(root, 'cursor-vscode')).toEqual(['personal']);
+    expect(listClientFolders(root)).toEqual(['claude-ai', 'cursor-vscode', 'zed']);
+  });
+
+  it('labels and login hints carry the profile and read-only', () => {
+    expect(describeSet('claude-ai', DEFAULT_PROFILE)).toBe('claude-ai');
+    expect(describeSet('claude-ai', DEFAULT_PROFILE, true)).toBe('claude-ai (read-only)');
+    expect(describeSet('claude-ai', 'work', true)).toBe('claude-ai (profile work) (read-only)');
+    expect(loginHint('claude-ai', 'work', true)).toBe(
+      'hostsmith-mcp login --client claude-ai --profile work --read-only',
+    );
+    expect(loginHint('claude-ai', DEFAULT_PROFILE, false)).toBe('hostsmith-mcp login --client claude-ai');
+    const target = { clientFolder: 'claude-ai', apiUrl: API, storage: 'auto' as const };
+    expect(loginCommand({ ...target, profile: 'work', readOnly: true }, 'win32')).toBe(
+      'npx hostsmith-mcp login --client claude-ai --profile work --read-only',
+    );
   });
 });
 
