@@ -230,8 +230,10 @@ describe('deployDirectory (fake API)', () => {
     behaviour = (req, res, body) => {
       const path = (req.url ?? '').split('?')[0] ?? '';
       methods.push(`${req.method} ${path.replace(/[0-9a-f]{64}/, '{sha}')}`);
+      // The deploy reads the site (its name and URL) and its live files (to plan removals).
+      if (req.method === 'GET' && path.endsWith('/files')) return sendJson(res, 200, { files: [] });
       if (req.method === 'GET')
-        return sendJson(res, 200, { id: 'site_1', url: 'http://example.test/s/site/' });
+        return sendJson(res, 200, { id: 'site_1', name: 'site', url: 'http://example.test/s/site/' });
       if (path.endsWith('/deploys')) {
         manifest = (JSON.parse(body.toString()) as { files: Record<string, string> }).files;
         return sendJson(res, 201, {
