@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { captured } from '../helpers/capture.js';
 import { e2e } from '../helpers/e2e.js';
 import { BIN, tempDir } from '../helpers/mcp-server.js';
-import { completeSignIn } from '../helpers/scripted-browser.js';
+import { completeSignIn, parseForms, ScriptedBrowser } from '../helpers/scripted-browser.js';
 import { runCli, show } from '../keychain/run-cli.js';
 
 // The real sign-in and consent pages (no auto-approve), so that who signs in, and Deny, are real.
@@ -227,6 +227,26 @@ describe('login and status', () => {
     expect(status.code, show(status)).toBe(0);
   });
 
+  it('login again from a browser still signed in at Hostsmith keeps the new sign-in alive', async () => {
+    // A person's browser keeps its session at the sign-in server between the two logins, and the
+    // server may fold the second sign-in into the first grant: revoking "the old grant" must then
+    // not end the new one.
+    const configDir = tempDir();
+    const browser = new ScriptedBrowser();
+    const known = new Set((await env.sandbox.window.grants()).map((g) => g.grantId));
+    expect(await loginThrough(browser, configDir)).toContain('Signed in to Hostsmith as ada@example.com');
+    const [first, ...others] = (await env.sandbox.window.grants()).filter((g) => !known.has(g.grantId));
+    expect(others).toEqual([]);
+    const again = await loginThrough(browser, configDir);
+    expect(again).toContain('The previous sign-in for this folder was replaced and revoked.');
+    const live = (await env.sandbox.window.grants()).filter((g) => !known.has(g.grantId));
+    expect(live.map((g) => g.grantId)).not.toContain(first!.grantId);
+    expect(live).toHaveLength(1);
+    const status = await cli(['status', '--client', 'claude-ai', '--storage', 'file', '--json'], configDir);
+    expect(status.code, show(status)).toBe(0);
+    expect((JSON.parse(status.stdout) as StatusJson).sets.map((s) => s.status)).toEqual(['valid']);
+  });
+
   it('every command has --help', async () => {
     for (const command of ['login', 'logout', 'status']) {
       const help = await cli([command, '--help'], tempDir());
@@ -237,3 +257,53 @@ describe('login and status', () => {
     }
   });
 });
+
+/** `login --no-browser`, finished in `browser` (signing in only if its session asks): stdout. */
+async function loginThrough(browser: ScriptedBrowser, configDir: string): Promise<string> {
+  const child = spawn(
+    process.execPath,
+    [BIN, 'login', '--client', 'claude-ai', '--storage', 'file', '--no-browser'],
+    {
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: configDir,
+        HOSTSMITH_API_URL: env.sandbox.api,
+        HOSTSMITH_MCP_CONFIG_DIR: configDir,
+        BROWSER: 'false',
+      },
+    },
+  );
+  let stdout = '';
+  let stderr = '';
+  child.stderr.on('data', (c: Buffer) => {
+    stderr += c.toString();
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const link = await new Promise<string>((resolve, reject) => {
+    child.stdout.on('data', (c: Buffer) => {
+      stdout += c.toString();
+      const m = /Open this link to sign in, if no browser opened: (\S+)/.exec(stdout);
+      if (m) resolve(m[1]!);
+    });
+    void exited.then(() => reject(new Error(`login exited early:\n${stdout}\n${stderr}`)));
+  });
+  let page = await browser.open(link);
+  for (let step = 0; step < 4 && !page.isCallback; step++) {
+    const forms = parseForms(page.body, page.url).map((f) => f.id);
+    if (forms.includes('login')) {
+      page = await browser.submit(
+        page,
+        'login',
+        { email: 'ada@example.com', password: 'hostsmith' },
+        'login',
+      );
+    } else if (forms.includes('consent')) {
+      page = await browser.submit(page, 'consent', {}, 'approve');
+    } else break;
+  }
+  expect(page.isCallback && page.status, page.body).toBe(200);
+  const code = await exited;
+  captured.push(stdout, stderr);
+  expect(code, `${stdout}\n${stderr}`).toBe(0);
+  return stdout;
+}

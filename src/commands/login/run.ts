@@ -104,6 +104,12 @@ export async function run(opts: LoginOptions): Promise<number> {
     io.out(
       `Signing in to Hostsmith (${settings.apiUrl}) for client folder ${describeSet(folder, workspace.profile, settings.readOnly)}.\n`,
     );
+    // A new registration for the new sign-in: a browser still signed in at Hostsmith may have the
+    // second sign-in folded into the client's first grant, and revoking "the old grant" would then
+    // end the new one too. Another client's grant is surely a separate one.
+    if (previous?.client_registered_dynamically) {
+      await workspace.store.removeRegistration(previous.issuer).catch(() => {});
+    }
     let signIn: SignIn;
     try {
       // The session prints the link on stderr and opens the browser unless --no-browser.
@@ -144,11 +150,15 @@ export async function run(opts: LoginOptions): Promise<number> {
 
     const cred = await workspace.store.read(workspace.session.resource);
     if (previous?.refresh_token && previous.refresh_token !== cred?.refresh_token) {
-      const ended = await revokePrevious(previous, workspace, settings);
+      // The same (pre-registered) client: the grant may be one and the same, so it is left alone.
+      const ended =
+        previous.client_id !== cred?.client_id && (await revokePrevious(previous, workspace, settings));
       io.out(
         ended
           ? 'The previous sign-in for this folder was replaced and revoked.\n'
-          : 'The previous sign-in for this folder was replaced (revoking it failed; it ends within 90 days, or from your Hostsmith account page).\n',
+          : previous.client_id === cred?.client_id
+            ? 'The previous sign-in for this folder was replaced (with the same OAuth client it may be the same grant, so it was not revoked; it ends within 90 days, or from your Hostsmith account page).\n'
+            : 'The previous sign-in for this folder was replaced (revoking it failed; it ends within 90 days, or from your Hostsmith account page).\n',
       );
     }
     const where = tokenLocation(
