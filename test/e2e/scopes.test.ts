@@ -4,7 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { e2e, ok, text } from '../helpers/e2e.js';
 import { BIN, type RunningServer, type StartServerOptions } from '../helpers/mcp-server.js';
 import { parseForms, ScriptedBrowser } from '../helpers/scripted-browser.js';
@@ -224,7 +224,7 @@ describe('least privilege', () => {
     ok(await all.client.callTool({ name: 'list_domains', arguments: {} }));
     // The tab the server opened (and the scripted browser ignored) is logged by a process of its
     // own, which may not have written its line yet on a loaded machine.
-    await expect.poll(() => here.tabs()).toBe(2);
+    await vi.waitFor(() => expect(here.tabs()).toBe(2)); // expect.poll needs the test's own expect in it.concurrent
     expect(all.stderr()).toContain('lacks files:write domains:read');
     // One live grant: the wider one; the narrow one was revoked once the new one was stored.
     const [wide, ...others] = await here.grants();
