@@ -113,9 +113,12 @@ async function sweepDrafts(path: string, mine: LockOwner, opts: LockOptions, pla
 /** The lock as it is now; undefined when it vanished. A link is refused. */
 export async function inspect(path: string): Promise<Seen | undefined> {
   const plain = await checkEntry(path, 'file').catch(async (error: unknown) => {
+    if (!(error instanceof StoreError) || error.code !== 'STORE_UNSAFE') throw error;
+    // Released between the check and this look: gone, like any lock that vanished.
+    const now = await lstat(path).catch(() => undefined);
+    if (!now) return undefined;
     // A folder: an earlier version's lock, judged by its age alone.
-    if (error instanceof StoreError && error.code === 'STORE_UNSAFE' && !(await lstat(path)).isSymbolicLink())
-      return null;
+    if (!now.isSymbolicLink()) return null;
     throw error;
   });
   if (plain === undefined) return undefined;
