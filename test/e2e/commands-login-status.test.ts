@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { captured } from '../helpers/capture.js';
 import { e2e } from '../helpers/e2e.js';
 import { BIN, tempDir } from '../helpers/mcp-server.js';
-import { completeSignIn, parseForms, ScriptedBrowser } from '../helpers/scripted-browser.js';
+import { completeSignIn, ScriptedBrowser } from '../helpers/scripted-browser.js';
 import { runCli, show } from '../keychain/run-cli.js';
 
 // The real sign-in and consent pages (no auto-approve), so that who signs in, and Deny, are real.
@@ -173,40 +173,10 @@ describe('login and status', () => {
   it('login --no-browser opens no browser and prints the link, which a person can open elsewhere', async () => {
     const configDir = tempDir();
     const tabs = env.tabs();
-    const child = spawn(
-      process.execPath,
-      [BIN, 'login', '--client', 'claude-ai', '--storage', 'file', '--no-browser'],
-      {
-        env: {
-          PATH: process.env.PATH ?? '',
-          HOME: configDir,
-          HOSTSMITH_API_URL: env.sandbox.api,
-          HOSTSMITH_MCP_CONFIG_DIR: configDir,
-          BROWSER: 'false',
-        },
-      },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stderr.on('data', (c: Buffer) => {
-      stderr += c.toString();
-    });
-    const link = await new Promise<string>((resolve, reject) => {
-      child.stdout.on('data', (c: Buffer) => {
-        stdout += c.toString();
-        const m = /Open this link to sign in, if no browser opened: (\S+)/.exec(stdout);
-        if (m) resolve(m[1]!);
-      });
-      child.once('exit', () => reject(new Error(`login exited early:\n${stdout}\n${stderr}`)));
-    });
-    const callback = await completeSignIn(link, { action: 'approve', email: 'lin@example.com' });
+    const { link, finished } = spawnLogin(configDir);
+    const callback = await completeSignIn(await link, { action: 'approve', email: 'lin@example.com' });
     expect(callback.status).toBe(200);
-    const code = await new Promise<number | null>((resolve) => {
-      if (child.exitCode !== null) resolve(child.exitCode);
-      else child.once('exit', resolve);
-    });
-    captured.push(stdout, stderr);
-    expect(code, `${stdout}\n${stderr}`).toBe(0);
+    const stdout = await finished;
     expect(stdout).toContain('Signed in to Hostsmith as lin@example.com (home partition: eu)');
     expect(env.tabs()).toBe(tabs);
   });
@@ -258,8 +228,8 @@ describe('login and status', () => {
   });
 });
 
-/** `login --no-browser`, finished in `browser` (signing in only if its session asks): stdout. */
-async function loginThrough(browser: ScriptedBrowser, configDir: string): Promise<string> {
+/** `login --no-browser` for claude-ai: the link it prints, and its stdout once it exited 0. */
+function spawnLogin(configDir: string): { link: Promise<string>; finished: Promise<string> } {
   const child = spawn(
     process.execPath,
     [BIN, 'login', '--client', 'claude-ai', '--storage', 'file', '--no-browser'],
@@ -279,7 +249,7 @@ async function loginThrough(browser: ScriptedBrowser, configDir: string): Promis
     stderr += c.toString();
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-  const link = await new Promise<string>((resolve, reject) => {
+  const link = new Promise<string>((resolve, reject) => {
     child.stdout.on('data', (c: Buffer) => {
       stdout += c.toString();
       const m = /Open this link to sign in, if no browser opened: (\S+)/.exec(stdout);
@@ -287,23 +257,19 @@ async function loginThrough(browser: ScriptedBrowser, configDir: string): Promis
     });
     void exited.then(() => reject(new Error(`login exited early:\n${stdout}\n${stderr}`)));
   });
-  let page = await browser.open(link);
-  for (let step = 0; step < 4 && !page.isCallback; step++) {
-    const forms = parseForms(page.body, page.url).map((f) => f.id);
-    if (forms.includes('login')) {
-      page = await browser.submit(
-        page,
-        'login',
-        { email: 'ada@example.com', password: 'hostsmith' },
-        'login',
-      );
-    } else if (forms.includes('consent')) {
-      page = await browser.submit(page, 'consent', {}, 'approve');
-    } else break;
-  }
+  link.catch(() => {});
+  const finished = exited.then((code) => {
+    captured.push(stdout, stderr);
+    expect(code, `${stdout}\n${stderr}`).toBe(0);
+    return stdout;
+  });
+  return { link, finished };
+}
+
+/** `login --no-browser`, finished in `browser` (signing in only if its session asks): stdout. */
+async function loginThrough(browser: ScriptedBrowser, configDir: string): Promise<string> {
+  const { link, finished } = spawnLogin(configDir);
+  const page = await browser.approve(await link);
   expect(page.isCallback && page.status, page.body).toBe(200);
-  const code = await exited;
-  captured.push(stdout, stderr);
-  expect(code, `${stdout}\n${stderr}`).toBe(0);
-  return stdout;
+  return finished;
 }

@@ -48,20 +48,7 @@ async function signInThrough(
 ) {
   const link = /http:\/\/127\.0\.0\.1:\d+\/\S+/.exec(text(pending))?.[0];
   expect(link, text(pending)).toBeDefined();
-  let page = await browser.open(link!);
-  for (let step = 0; step < 4 && !page.isCallback; step++) {
-    const forms = parseForms(page.body, page.url).map((f) => f.id);
-    if (forms.includes('login')) {
-      page = await browser.submit(
-        page,
-        'login',
-        { email: 'ada@example.com', password: 'hostsmith' },
-        'login',
-      );
-    } else if (forms.includes('consent')) {
-      page = await browser.submit(page, 'consent', {}, 'approve');
-    } else break;
-  }
+  const page = await browser.approve(link!);
   expect(page.isCallback && page.status).toBe(200);
 }
 
