@@ -185,7 +185,9 @@ describe('refresh', () => {
     const h = await signedIn(freshRoot());
     const before = await h.store.read(sandbox.api);
     const grant = await grantOf(h.store);
-    expect(before?.expires_at).toBe((before?.issued_at ?? 0) + 3);
+    // 3 s, or 2 when a second boundary passed between the answer and openid-client's expiresIn(),
+    // which counts down from the answer's arrival (the life is always counted short, never long).
+    expect([2, 3]).toContain((before?.expires_at ?? 0) - (before?.issued_at ?? 0));
     expect(await h.session.accessToken()).toBe(before?.access_token); // 3 s left: above a third
     await new Promise((r) => setTimeout(r, 2500));
 
