@@ -36,42 +36,62 @@ const ONE = ['additionalProperties', 'items', 'contains', 'not', 'propertyNames'
 const LIST = ['anyOf', 'oneOf', 'allOf', 'prefixItems'];
 const MAP = ['properties', 'patternProperties', '$defs', 'definitions', 'dependentSchemas'];
 
-/** Every problem in `schema` and its subschemas, each named by its JSON path. */
-function portabilityProblems(schema: Schema, path = '#'): string[] {
-  if (schema === true) return [`${path}: true accepts any value`];
-  if (schema === false) return [];
-  const problems: string[] = [];
-  if (Array.isArray(schema.type)) {
-    problems.push(`${path}: type ${JSON.stringify(schema.type)} (spell it anyOf, one type a branch)`);
-  }
-  if (Object.keys(schema).every((k) => ANNOTATIONS.has(k))) {
-    problems.push(`${path}: no validation keyword, so it accepts any value`);
-  }
+/** `check` on `schema` and on each of its subschemas, their findings named by JSON path. */
+function eachSubschema(schema: Schema, check: (s: Schema, path: string) => string[], path = '#'): string[] {
+  const found = check(schema, path);
+  if (typeof schema === 'boolean') return found;
   for (const k of ONE)
-    if (k in schema) problems.push(...portabilityProblems(schema[k] as Schema, `${path}/${k}`));
+    if (k in schema) found.push(...eachSubschema(schema[k] as Schema, check, `${path}/${k}`));
   for (const k of LIST) {
     const list = schema[k];
-    if (!Array.isArray(list)) continue;
-    for (const [i, s] of list.entries()) problems.push(...portabilityProblems(s, `${path}/${k}/${i}`));
+    if (Array.isArray(list))
+      for (const [i, s] of list.entries()) found.push(...eachSubschema(s, check, `${path}/${k}/${i}`));
   }
   for (const k of MAP) {
     const map = schema[k] as Record<string, Schema> | undefined;
     if (map)
       for (const [name, s] of Object.entries(map))
-        problems.push(...portabilityProblems(s, `${path}/${k}/${name}`));
+        found.push(...eachSubschema(s, check, `${path}/${k}/${name}`));
   }
-  return problems;
+  return found;
 }
 
-describe('tool schemas are portable', () => {
-  let mcp: InProcessServer;
-  let tools: Awaited<ReturnType<InProcessServer['client']['listTools']>>['tools'];
-  beforeAll(async () => {
-    mcp = await inProcessServer();
-    tools = (await mcp.client.listTools()).tools;
+/** Every problem in `schema` and its subschemas, each named by its JSON path. */
+function portabilityProblems(schema: Schema): string[] {
+  return eachSubschema(schema, (s, path) => {
+    if (s === true) return [`${path}: true accepts any value`];
+    if (s === false) return [];
+    const problems: string[] = [];
+    if (Array.isArray(s.type)) {
+      problems.push(`${path}: type ${JSON.stringify(s.type)} (spell it anyOf, one type a branch)`);
+    }
+    if (Object.keys(s).every((k) => ANNOTATIONS.has(k))) {
+      problems.push(`${path}: no validation keyword, so it accepts any value`);
+    }
+    return problems;
   });
-  afterAll(() => mcp.close());
+}
 
+/** Every union in a schema (anyOf, oneOf, a type array: a choice a model must make), by JSON path. */
+function unionsIn(schema: Schema): string[] {
+  return eachSubschema(schema, (s, path) => {
+    if (typeof s === 'boolean') return [];
+    const found = ['anyOf', 'oneOf'].filter((k) => k in s).map((k) => `${path}/${k}`);
+    if (Array.isArray(s.type)) found.push(`${path}/type`);
+    return found;
+  });
+}
+
+/** The catalogue as a client sees it in tools/list, from the real server in process. */
+let mcp: InProcessServer;
+let tools: Awaited<ReturnType<InProcessServer['client']['listTools']>>['tools'];
+beforeAll(async () => {
+  mcp = await inProcessServer();
+  tools = (await mcp.client.listTools()).tools;
+});
+afterAll(() => mcp.close());
+
+describe('tool schemas are portable', () => {
   it('tools/list holds every tool of the catalogue, each with an output schema', () => {
     expect(tools.map((t) => t.name)).toEqual(ALL_TOOLS.map((t) => t.name));
     for (const tool of tools) expect(tool.outputSchema, tool.name).toBeDefined();
@@ -122,33 +142,7 @@ describe('tool schemas are portable', () => {
   });
 });
 
-/** Every union in a schema (anyOf, oneOf, a type array: a choice a model must make), by JSON path. */
-function unionsIn(schema: Schema, path = '#'): string[] {
-  if (typeof schema === 'boolean') return [];
-  const found = ['anyOf', 'oneOf'].filter((k) => k in schema).map((k) => `${path}/${k}`);
-  if (Array.isArray(schema.type)) found.push(`${path}/type`);
-  for (const k of ONE) if (k in schema) found.push(...unionsIn(schema[k] as Schema, `${path}/${k}`));
-  for (const k of LIST) {
-    const list = schema[k];
-    if (Array.isArray(list))
-      for (const [i, s] of list.entries()) found.push(...unionsIn(s, `${path}/${k}/${i}`));
-  }
-  for (const k of MAP) {
-    const map = schema[k] as Record<string, Schema> | undefined;
-    if (map) for (const [name, s] of Object.entries(map)) found.push(...unionsIn(s, `${path}/${k}/${name}`));
-  }
-  return found;
-}
-
 describe('the tool catalogue guard', () => {
-  let mcp: InProcessServer;
-  let tools: Awaited<ReturnType<InProcessServer['client']['listTools']>>['tools'];
-  beforeAll(async () => {
-    mcp = await inProcessServer();
-    tools = (await mcp.client.listTools()).tools;
-  });
-  afterAll(() => mcp.close());
-
   it('walks every tool: short description, all four annotations, never read-only and destructive, no unions in the input', () => {
     expect(tools).toHaveLength(ALL_TOOLS.length);
     const problems: string[] = [];
