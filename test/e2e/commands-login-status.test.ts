@@ -37,7 +37,7 @@ describe('login and status', () => {
     const tabs = env.tabs();
     const login = await cli(['login', '--client', 'claude-ai', '--storage', 'file'], configDir);
     expect(login.code, show(login)).toBe(0);
-    expect(env.tabs()).toBe(tabs + 1);
+    await env.tabsLogged(tabs + 1);
     const file = join(configDir, 'claude-ai/hostsmith/oauth.json');
     expect(login.stdout).toContain('Signed in to Hostsmith as ada@example.com (home partition: us)');
     expect(login.stdout).toMatch(/Scopes: .*sites:read.*files:write/);

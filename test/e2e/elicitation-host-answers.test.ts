@@ -67,7 +67,7 @@ describe.each(FAMILIES)('on a %s connection', (protocol, clientOptions, quick, s
     expect(text(first)).toContain(link);
     expect(text(first)).toMatch(/waiting for the user.*call this tool again/i);
     // Not shown is not refused: the link went to a browser of ours instead.
-    expect(env.tabs()).toBe(tabs + 1);
+    await env.tabsLogged(tabs + 1);
     expect(tabsOpened().at(-1)).toBe(link);
     expect(server.stderr()).toContain(`answered the sign-in dialog (${quick}) at once`);
 
@@ -76,7 +76,7 @@ describe.each(FAMILIES)('on a %s connection', (protocol, clientOptions, quick, s
     expect(second.isError).toBe(true);
     expect(text(second)).toContain(link);
     expect(shown).toHaveLength(1);
-    expect(env.tabs()).toBe(tabs + 1);
+    await env.tabsLogged(tabs + 1);
 
     // The person finishes in that tab; the next call works.
     await completeSignIn(link, { action: 'approve' });

@@ -4,7 +4,8 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { tabsIn, tabsLogged } from '../helpers/browser-log.js';
 import { e2e, ok, text } from '../helpers/e2e.js';
 import { BIN, type RunningServer, type StartServerOptions } from '../helpers/mcp-server.js';
 import { parseForms, ScriptedBrowser } from '../helpers/scripted-browser.js';
@@ -30,7 +31,8 @@ function folder(client: string) {
     stored,
     server: (opts: Partial<StartServerOptions> = {}): Promise<RunningServer> =>
       env.server({ ...opts, clientName: client, env: { SCRIPTED_BROWSER_LOG: log, ...opts.env } }),
-    tabs: () => (existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n').length : 0),
+    tabs: () => tabsIn(log),
+    tabsLogged: (n: number) => tabsLogged(log, n),
     /** The sandbox's live grants of the OAuth client this folder's store registered. */
     grants: async (dir = 'hostsmith') => {
       const clientId = stored(dir).clientId;
@@ -97,7 +99,8 @@ describe('least privilege', () => {
 
     // The full server in the same client folder does not take the read-only grant: it signs in.
     const roToken = here.stored('hostsmith-ro').refreshToken;
-    const tabs = here.tabs();
+    await here.tabsLogged(1); // the read-only server's tab, which the test's own browser replaced
+    const tabs = 1;
     const full = await here.server();
     expect((await full.client.listTools()).tools).toHaveLength(11);
     ok(await full.client.callTool({ name: 'get_account', arguments: {} }));
@@ -209,9 +212,8 @@ describe('least privilege', () => {
     const all = await here.server(manual);
     await signInThrough(browser, await all.client.callTool({ name: 'list_domains', arguments: {} }));
     ok(await all.client.callTool({ name: 'list_domains', arguments: {} }));
-    // The tab the server opened (and the scripted browser ignored) is logged by a process of its
-    // own, which may not have written its line yet on a loaded machine.
-    await vi.waitFor(() => expect(here.tabs()).toBe(2)); // expect.poll needs the test's own expect in it.concurrent
+    // The two tabs the servers opened (and the scripted browser ignored).
+    await here.tabsLogged(2);
     expect(all.stderr()).toContain('lacks files:write domains:read');
     // One live grant: the wider one; the narrow one was revoked once the new one was stored.
     const [wide, ...others] = await here.grants();

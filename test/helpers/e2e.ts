@@ -1,11 +1,11 @@
 // Shared set-up for end-to-end files: one sandbox per file (in-process, free ports), the built
 // server as child processes on a store folder of their own, and the scripted browser as BROWSER
 // with a log of every tab it was asked to open.
-import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CallToolResult } from '@modelcontextprotocol/client';
 import { afterAll, expect } from 'vitest';
 import { type Sandbox, type SandboxOptions, startSandbox } from '../../sandbox/index.js';
+import { tabsIn, tabsLogged } from './browser-log.js';
 import { captured, expectNoSecretsIn } from './capture.js';
 import { type RunningServer, type StartServerOptions, startServer, tempDir } from './mcp-server.js';
 
@@ -15,6 +15,8 @@ export interface E2E {
   browserLog: string;
   /** How many tabs the scripted browser was asked to open so far. */
   tabs(): number;
+  /** Wait until `n` tabs are logged (an ignored tab's process may log it late). */
+  tabsLogged(n: number): Promise<void>;
   server(opts?: Partial<StartServerOptions>): Promise<RunningServer>;
 }
 
@@ -34,8 +36,8 @@ export async function e2e(options: SandboxOptions = {}): Promise<E2E> {
     sandbox,
     configDir,
     browserLog,
-    tabs: () =>
-      existsSync(browserLog) ? readFileSync(browserLog, 'utf8').trim().split('\n').filter(Boolean).length : 0,
+    tabs: () => tabsIn(browserLog),
+    tabsLogged: (n) => tabsLogged(browserLog, n),
     async server(opts = {}) {
       const server = await startServer({
         api: sandbox.api,

@@ -177,7 +177,7 @@ describe('Claude Code as the host', { timeout: 150_000 }, () => {
     expect(asked).toHaveLength(1);
     expect(asked[0]?.params).toMatchObject({ mode: 'url', url: links[0] });
     expect(asked[0]?.answer).toMatchObject({ action: 'cancel' });
-    expect(env.tabs()).toBe(tabs + 1);
+    await env.tabsLogged(tabs + 1);
     expect(readFileSync(env.browserLog, 'utf8')).toContain(links[0]);
     for (const site of SITES) expect(results[1]).toContain(site);
     expect(JSON.parse(run.stdout)).toMatchObject({ is_error: false, result: 'Done.' });

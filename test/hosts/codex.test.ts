@@ -196,7 +196,7 @@ describe('Codex as the host', { timeout: 150_000 }, () => {
     expect(results).toHaveLength(2);
     expect(links).toHaveLength(1);
     expect(results[0]).toMatch(/waiting for the user.*call this tool again/i);
-    expect(env.tabs()).toBe(tabs + 1);
+    await env.tabsLogged(tabs + 1);
     expect(readFileSync(env.browserLog, 'utf8')).toContain(links[0]);
     for (const site of SITES) expect(results[1]).toContain(site);
   });
