@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { captured } from '../helpers/capture.js';
 import { e2e } from '../helpers/e2e.js';
 import { BIN, tempDir } from '../helpers/mcp-server.js';
@@ -42,6 +42,9 @@ describe('login and status', () => {
     expect(login.stdout).toContain('Signed in to Hostsmith as ada@example.com (home partition: us)');
     expect(login.stdout).toMatch(/Scopes: .*sites:read.*files:write/);
     expect(login.stdout).toContain(`Credentials stored in ${file}`);
+    // Not a terminal: no elapsed-time line rewritten in place.
+    expect(login.stdout).not.toContain('\r');
+    expect(login.stdout).not.toContain('Waiting for you to finish in the browser');
     expect(JSON.parse(readFileSync(file, 'utf8')).credentials[env.sandbox.api].account.email).toBe(
       'ada@example.com',
     );
@@ -225,6 +228,50 @@ describe('login and status', () => {
       expect(help.stdout).toContain('--client NAME');
       expect(help.stdout).toContain('--storage');
     }
+  });
+
+  it('login on a terminal shows how long it has waited, on one line rewritten in place', async () => {
+    const configDir = tempDir();
+    // util-linux `script` gives the command a real pseudo-terminal.
+    const command = [
+      process.execPath,
+      BIN,
+      'login',
+      '--client',
+      'claude-ai',
+      '--storage',
+      'file',
+      '--no-browser',
+    ];
+    const child = spawn('script', ['-qfec', command.map((a) => `'${a}'`).join(' '), '/dev/null'], {
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: configDir,
+        TERM: 'dumb',
+        HOSTSMITH_API_URL: env.sandbox.api,
+        HOSTSMITH_MCP_CONFIG_DIR: configDir,
+        BROWSER: 'false',
+      },
+    });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => {
+      out += c.toString();
+    });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    await vi.waitFor(
+      () => expect(out).toMatch(/Waiting for you to finish in the browser… 0:01 \(up to 5:00\)/),
+      {
+        timeout: 15_000,
+      },
+    );
+    const link = /Open this link to sign in, if no browser opened: (\S+)/.exec(out)![1]!;
+    const page = await new ScriptedBrowser().approve(link);
+    expect(page.isCallback && page.status, page.body).toBe(200);
+    expect(await exited, out).toBe(0);
+    captured.push(out);
+    expect(out).toContain('\r\x1b[2KWaiting for you to finish in the browser… 0:00 (up to 5:00)');
+    // Erased before the result, which starts on a clean line.
+    expect(out).toContain('\r\x1b[2KSigned in to Hostsmith as ada@example.com');
   });
 });
 

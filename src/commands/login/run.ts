@@ -12,6 +12,7 @@ import { listClientFolders } from '../../store/profile.js';
 import { fileProtection } from '../../store/protection.js';
 import type { LoadedCredential } from '../../store/types.js';
 import { configRoot, describeFolderChoice, describeSet, tokenLocation } from '../shared/credential-sets.js';
+import { showElapsed } from '../shared/elapsed.js';
 import { openWorkspace, type Workspace } from '../shared/workspace.js';
 
 export const DEFAULT_TIMEOUT_SECONDS = 300;
@@ -121,6 +122,12 @@ export async function run(opts: LoginOptions): Promise<number> {
     io.out(`Open this link to sign in, if no browser opened: ${signIn.url}\n`);
     io.out(`Waiting up to ${timeoutSeconds} s for you to finish…\n`);
     const stopPasting = settings.noBrowser ? acceptPastedCallbacks(signIn, io) : () => {};
+    const stopTicker = showElapsed({
+      write: io.out,
+      isTTY: io.isTTY,
+      label: 'Waiting for you to finish in the browser',
+      limitSeconds: timeoutSeconds,
+    });
 
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<'timeout'>((resolve) => {
@@ -138,6 +145,7 @@ export async function run(opts: LoginOptions): Promise<number> {
       return 1;
     } finally {
       clearTimeout(timer);
+      stopTicker();
       stopPasting();
     }
     if (outcome === 'timeout') {
