@@ -1,15 +1,21 @@
 // Claude Code (the real CLI, pinned in test/hosts/versions.json) as the MCP host of the built
 // server, against the sandbox, with the scripted model on loopback as its Anthropic API. Headless
 // (`claude -p`), in a throw-away HOME, with every request that leaves loopback caught by the guard.
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { e2e } from '../helpers/e2e.js';
-import { BIN, SCRIPTED_BROWSER, tempDir } from '../helpers/mcp-server.js';
-import { completeSignIn } from '../helpers/scripted-browser.js';
-import { requireKeychain, secretToolLookup } from '../keychain/keychain.js';
-import { runCli, show as showCli } from '../keychain/run-cli.js';
+import { BIN, tempDir } from '../helpers/mcp-server.js';
+import { requireKeychain } from '../keychain/keychain.js';
 import { installedHost } from './host-cache.js';
+import {
+  expectSignedInThroughResult,
+  expectSitesListed,
+  loginInNewHome,
+  SIGN_IN_THROUGH_RESULT,
+  serverEntryEnv,
+  sessionBus,
+  signInScript,
+} from './host-session.js';
 import { type LoopbackGuard, startLoopbackGuard } from './loopback-guard.js';
 import {
   elicitations,
@@ -74,13 +80,7 @@ async function claude(
       ...guard.env,
       ...opts.hostEnv,
     };
-    const serverEnv = {
-      HOSTSMITH_API_URL: env.sandbox.api,
-      BROWSER: SCRIPTED_BROWSER,
-      SCRIPTED_BROWSER_LOG: env.browserLog,
-      HOSTSMITH_TAP_LOG: tapLog,
-      ...opts.serverEnv,
-    };
+    const serverEnv = serverEntryEnv(env, tapLog, opts.serverEnv);
     // The server's settings go in the entry (README): the API, and the scripted browser.
     const add = await runHost(
       bin,
@@ -122,17 +122,13 @@ function expectToolsOffered(model: ScriptedModel): void {
   for (const tool of TOOLS) expect(second?.results.at(-1)?.text).toContain(`"${name(tool)}"`);
 }
 
-const SITES = ['ada-portfolio', 'ada-notes', 'ada-eu-mirror'];
-
 describe('Claude Code as the host', { timeout: 150_000 }, () => {
   it('signed in with `hostsmith-mcp login` in a terminal (file storage): the server Claude Code starts finds it', async () => {
-    const home = tempDir('hostsmith-claude-');
-    const login = await runCli(['login', '--client', 'claude-code', '--storage', 'file'], {
-      api: env.sandbox.api,
-      configDir: join(home, '.config'),
-      env: { HOME: home, SCRIPTED_BROWSER_LOG: env.browserLog },
+    const home = await loginInNewHome(env, {
+      prefix: 'hostsmith-claude-',
+      client: 'claude-code',
+      storage: 'file',
     });
-    expect(login.code, showCli(login)).toBe(0);
     const tabs = env.tabs();
     const { script, results } = listSitesScript({ name });
     const { model, run, tap } = await claude(script, { home });
@@ -144,68 +140,44 @@ describe('Claude Code as the host', { timeout: 150_000 }, () => {
     // time (a server still starting on a loaded machine), starts over with initialize (2025-11-25).
     expect(['2026-07-28', '2025-11-25']).toContain(info.protocolVersion);
     expectToolsOffered(model);
-    expect(results).toHaveLength(1);
-    for (const site of SITES) expect(results[0]).toContain(site);
+    expectSitesListed(env, results, tabs);
     expect(JSON.parse(run.stdout)).toMatchObject({ is_error: false, result: 'Done.' });
-    expect(env.tabs()).toBe(tabs);
   });
 
   it('not signed in: the link reaches the model in the tool result, our browser opened it; after the sign-in the next call lists the sites', async () => {
     const tabs = env.tabs();
-    const links: string[] = [];
-    const { script, results } = listSitesScript({
-      name,
-      signIn: async (link) => {
-        links.push(link);
-        await completeSignIn(link, { action: 'approve' });
-      },
-    });
-    const { model, run, tap } = await claude(script, {
-      serverArgs: ['--storage', 'file', '--sign-in-wait', '1'],
-      // The tab is logged and left alone: the person gets to it only once the model has the link.
-      serverEnv: { SCRIPTED_BROWSER_ACTION: 'ignore' },
-    });
+    const seen = signInScript(name);
+    const { model, run, tap } = await claude(seen.script, SIGN_IN_THROUGH_RESULT);
     expect(run.code, show(run)).toBe(0);
     expectToolsOffered(model);
-    expect(results).toHaveLength(2);
-    expect(links).toHaveLength(1);
-    expect(results[0]).toMatch(/waiting for the user.*call this tool again/i);
     // Headless Claude Code declares URL elicitation and answers the dialog with cancel at once:
     // the link went to our browser instead, and reached the model in the tool result.
     expect(hostInfo(tap).capabilities?.elicitation).toMatchObject({ form: {}, url: {} });
     const asked = elicitations(tap);
     expect(asked).toHaveLength(1);
-    expect(asked[0]?.params).toMatchObject({ mode: 'url', url: links[0] });
+    expect(asked[0]?.params).toMatchObject({ mode: 'url', url: seen.links[0] });
     expect(asked[0]?.answer).toMatchObject({ action: 'cancel' });
-    await env.tabsLogged(tabs + 1);
-    expect(readFileSync(env.browserLog, 'utf8')).toContain(links[0]);
-    for (const site of SITES) expect(results[1]).toContain(site);
+    await expectSignedInThroughResult(env, seen, tabs);
     expect(JSON.parse(run.stdout)).toMatchObject({ is_error: false, result: 'Done.' });
   });
 
   it('signed in with `login` into the keychain: the server Claude Code starts reaches it over the inherited session bus', async () => {
     requireKeychain();
-    const home = tempDir('hostsmith-claude-');
-    const bus = { DBUS_SESSION_BUS_ADDRESS: process.env.DBUS_SESSION_BUS_ADDRESS ?? '' };
-    const login = await runCli(['login', '--client', 'claude-code', '--storage', 'keychain'], {
-      api: env.sandbox.api,
-      configDir: join(home, '.config'),
-      env: { HOME: home, SCRIPTED_BROWSER_LOG: env.browserLog, ...bus },
+    const home = await loginInNewHome(env, {
+      prefix: 'hostsmith-claude-',
+      client: 'claude-code',
+      storage: 'keychain',
     });
-    expect(login.code, showCli(login)).toBe(0);
-    expect(await secretToolLookup(`claude-code|${env.sandbox.api}`)).toBeDefined();
     const tabs = env.tabs();
     const { script, results } = listSitesScript({ name });
     // Claude Code passes its own environment to the servers it starts: the bus is in the host's.
     const { model, run } = await claude(script, {
       home,
       serverArgs: ['--storage', 'keychain'],
-      hostEnv: bus,
+      hostEnv: sessionBus(),
     });
     expect(run.code, show(run)).toBe(0);
     expectToolsOffered(model);
-    expect(results).toHaveLength(1);
-    for (const site of SITES) expect(results[0]).toContain(site);
-    expect(env.tabs()).toBe(tabs);
+    expectSitesListed(env, results, tabs);
   });
 });

@@ -5,11 +5,18 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { e2e } from '../helpers/e2e.js';
-import { BIN, ROOT, SCRIPTED_BROWSER, tempDir } from '../helpers/mcp-server.js';
-import { completeSignIn } from '../helpers/scripted-browser.js';
-import { requireKeychain, secretToolLookup } from '../keychain/keychain.js';
-import { runCli, show as showCli } from '../keychain/run-cli.js';
+import { BIN, ROOT, tempDir } from '../helpers/mcp-server.js';
+import { requireKeychain } from '../keychain/keychain.js';
 import { installedHost } from './host-cache.js';
+import {
+  expectSignedInThroughResult,
+  expectSitesListed,
+  loginInNewHome,
+  SIGN_IN_THROUGH_RESULT,
+  serverEntryEnv,
+  sessionBus,
+  signInScript,
+} from './host-session.js';
 import { type LoopbackGuard, startLoopbackGuard } from './loopback-guard.js';
 import {
   elicitations,
@@ -96,13 +103,7 @@ async function codex(
       ...opts.hostEnv,
     };
     // The server's settings go in the entry (README): Codex passes a server only a few variables.
-    const serverEnv = {
-      HOSTSMITH_API_URL: env.sandbox.api,
-      BROWSER: SCRIPTED_BROWSER,
-      SCRIPTED_BROWSER_LOG: env.browserLog,
-      HOSTSMITH_TAP_LOG: tapLog,
-      ...opts.serverEnv,
-    };
+    const serverEnv = serverEntryEnv(env, tapLog, opts.serverEnv);
     const add = await runHost(
       bin,
       [
@@ -147,17 +148,9 @@ function expectToolsOffered(model: ScriptedModel): void {
   expect(offered, JSON.stringify(model.turns.map((t) => t.tools))).toEqual(TOOLS.map(name));
 }
 
-const SITES = ['ada-portfolio', 'ada-notes', 'ada-eu-mirror'];
-
 describe('Codex as the host', { timeout: 150_000 }, () => {
   it('signed in with `hostsmith-mcp login` in a terminal (file storage): the server Codex starts finds it', async () => {
-    const home = tempDir('hostsmith-codex-');
-    const login = await runCli(['login', '--client', CLIENT, '--storage', 'file'], {
-      api: env.sandbox.api,
-      configDir: join(home, '.config'),
-      env: { HOME: home, SCRIPTED_BROWSER_LOG: env.browserLog },
-    });
-    expect(login.code, showCli(login)).toBe(0);
+    const home = await loginInNewHome(env, { prefix: 'hostsmith-codex-', client: CLIENT, storage: 'file' });
     const tabs = env.tabs();
     const { script, results } = listSitesScript({ name });
     const { model, run, tap } = await codex(script, { home });
@@ -165,83 +158,57 @@ describe('Codex as the host', { timeout: 150_000 }, () => {
     // The client folder is the host's own name, which `login --client codex-mcp-client` named.
     expect(hostInfo(tap)).toMatchObject({ protocolVersion: '2025-06-18', clientInfo: { name: CLIENT } });
     expectToolsOffered(model);
-    expect(results).toHaveLength(1);
-    for (const site of SITES) expect(results[0]).toContain(site);
+    expectSitesListed(env, results, tabs);
     expect(run.stdout.trim()).toBe('Done.');
-    expect(env.tabs()).toBe(tabs);
   });
 
   it('not signed in: Codex declines the dialog at once, our browser gets the link, the model gets it in the result; after the sign-in the next call lists the sites', async () => {
     const tabs = env.tabs();
-    const links: string[] = [];
-    const { script, results } = listSitesScript({
-      name,
-      signIn: async (link) => {
-        links.push(link);
-        await completeSignIn(link, { action: 'approve' });
-      },
-    });
-    const { model, run, tap } = await codex(script, {
-      serverArgs: ['--storage', 'file', '--sign-in-wait', '1'],
-      serverEnv: { SCRIPTED_BROWSER_ACTION: 'ignore' },
-    });
+    const seen = signInScript(name);
+    const { model, run, tap } = await codex(seen.script, SIGN_IN_THROUGH_RESULT);
     expect(run.code, show(run)).toBe(0);
     expectToolsOffered(model);
     // Codex speaks 2025-06-18 yet declares URL elicitation, and answers every dialog itself.
     expect(hostInfo(tap).capabilities?.elicitation).toMatchObject({ form: {}, url: {} });
     const asked = elicitations(tap);
     expect(asked).toHaveLength(1);
-    expect(asked[0]?.params).toMatchObject({ mode: 'url', url: links[0] });
+    expect(asked[0]?.params).toMatchObject({ mode: 'url', url: seen.links[0] });
     expect(asked[0]?.answer).toMatchObject({ action: 'decline' });
-    expect(results).toHaveLength(2);
-    expect(links).toHaveLength(1);
-    expect(results[0]).toMatch(/waiting for the user.*call this tool again/i);
-    await env.tabsLogged(tabs + 1);
-    expect(readFileSync(env.browserLog, 'utf8')).toContain(links[0]);
-    for (const site of SITES) expect(results[1]).toContain(site);
+    await expectSignedInThroughResult(env, seen, tabs);
   });
 
   it('signed in with `login` into the keychain: the server Codex starts reaches it with the README’s env_vars line', async () => {
     requireKeychain();
-    const home = tempDir('hostsmith-codex-');
-    const bus = { DBUS_SESSION_BUS_ADDRESS: process.env.DBUS_SESSION_BUS_ADDRESS ?? '' };
-    const login = await runCli(['login', '--client', CLIENT, '--storage', 'keychain'], {
-      api: env.sandbox.api,
-      configDir: join(home, '.config'),
-      env: { HOME: home, SCRIPTED_BROWSER_LOG: env.browserLog, ...bus },
+    const home = await loginInNewHome(env, {
+      prefix: 'hostsmith-codex-',
+      client: CLIENT,
+      storage: 'keychain',
     });
-    expect(login.code, showCli(login)).toBe(0);
-    expect(await secretToolLookup(`${CLIENT}|${env.sandbox.api}`)).toBeDefined();
     const tabs = env.tabs();
     const { script, results } = listSitesScript({ name });
     const { model, run, tap } = await codex(script, {
       home,
       serverArgs: ['--storage', 'keychain'],
-      hostEnv: bus,
+      hostEnv: sessionBus(),
       entryLines: [readmeEnvVars()],
     });
     expect(run.code, show(run)).toBe(0);
     expect(tap.length, show(run)).toBeGreaterThan(0);
     expectToolsOffered(model);
-    expect(results).toHaveLength(1);
-    for (const site of SITES) expect(results[0]).toContain(site);
-    expect(env.tabs()).toBe(tabs);
+    expectSitesListed(env, results, tabs);
   });
 
   it('a keychain sign-in without that line: the model is told the fix, and no second sign-in starts', async () => {
     requireKeychain();
-    const home = tempDir('hostsmith-codex-');
-    const bus = { DBUS_SESSION_BUS_ADDRESS: process.env.DBUS_SESSION_BUS_ADDRESS ?? '' };
-    const login = await runCli(['login', '--client', CLIENT, '--storage', 'keychain'], {
-      api: env.sandbox.api,
-      configDir: join(home, '.config'),
-      env: { HOME: home, SCRIPTED_BROWSER_LOG: env.browserLog, ...bus },
+    const home = await loginInNewHome(env, {
+      prefix: 'hostsmith-codex-',
+      client: CLIENT,
+      storage: 'keychain',
     });
-    expect(login.code, showCli(login)).toBe(0);
     const tabs = env.tabs();
     const { script, results } = listSitesScript({ name });
     // The default storage (auto), the bus in Codex's own environment only.
-    const { run } = await codex(script, { home, serverArgs: [], hostEnv: bus });
+    const { run } = await codex(script, { home, serverArgs: [], hostEnv: sessionBus() });
     expect(run.code, show(run)).toBe(0);
     expect(results).toHaveLength(1);
     expect(results[0]).toContain('env_vars = ["DBUS_SESSION_BUS_ADDRESS"]');

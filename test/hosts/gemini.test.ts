@@ -2,15 +2,22 @@
 // server, against the sandbox, with the scripted model on loopback as its Gemini API. Headless
 // (`gemini -p … --yolo -o json`), in a throw-away HOME, with every request that leaves loopback
 // caught by the guard.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { e2e } from '../helpers/e2e.js';
-import { BIN, SCRIPTED_BROWSER, tempDir } from '../helpers/mcp-server.js';
-import { completeSignIn } from '../helpers/scripted-browser.js';
-import { requireKeychain, secretToolLookup } from '../keychain/keychain.js';
-import { runCli, show as showCli } from '../keychain/run-cli.js';
+import { BIN, tempDir } from '../helpers/mcp-server.js';
+import { requireKeychain } from '../keychain/keychain.js';
 import { installedHost } from './host-cache.js';
+import {
+  expectSignedInThroughResult,
+  expectSitesListed,
+  loginInNewHome,
+  SIGN_IN_THROUGH_RESULT,
+  serverEntryEnv,
+  sessionBus,
+  signInScript,
+} from './host-session.js';
 import { type LoopbackGuard, startLoopbackGuard } from './loopback-guard.js';
 import {
   elicitations,
@@ -76,13 +83,7 @@ async function gemini(
       ...guard.env,
       ...opts.hostEnv,
     };
-    const serverEnv = {
-      HOSTSMITH_API_URL: env.sandbox.api,
-      BROWSER: SCRIPTED_BROWSER,
-      SCRIPTED_BROWSER_LOG: env.browserLog,
-      HOSTSMITH_TAP_LOG: tapLog,
-      ...opts.serverEnv,
-    };
+    const serverEnv = serverEntryEnv(env, tapLog, opts.serverEnv);
     const add = await runHost(
       bin,
       [
@@ -122,77 +123,46 @@ function expectToolsOffered(model: ScriptedModel): void {
   expect(offered).toEqual(TOOLS.map(name));
 }
 
-const SITES = ['ada-portfolio', 'ada-notes', 'ada-eu-mirror'];
-
 describe('Gemini CLI as the host', { timeout: 150_000 }, () => {
   it('signed in with `hostsmith-mcp login` in a terminal (file storage): the server Gemini CLI starts finds it', async () => {
-    const home = tempDir('hostsmith-gemini-');
-    const login = await runCli(['login', '--client', CLIENT, '--storage', 'file'], {
-      api: env.sandbox.api,
-      configDir: join(home, '.config'),
-      env: { HOME: home, SCRIPTED_BROWSER_LOG: env.browserLog },
-    });
-    expect(login.code, showCli(login)).toBe(0);
+    const home = await loginInNewHome(env, { prefix: 'hostsmith-gemini-', client: CLIENT, storage: 'file' });
     const tabs = env.tabs();
     const { script, results } = listSitesScript({ name });
     const { model, run, tap } = await gemini(script, { home });
     expect(run.code, show(run)).toBe(0);
     expect(hostInfo(tap)).toMatchObject({ protocolVersion: '2025-06-18', clientInfo: { name: CLIENT } });
     expectToolsOffered(model);
-    expect(results).toHaveLength(1);
-    for (const site of SITES) expect(results[0]).toContain(site);
+    expectSitesListed(env, results, tabs);
     expect(JSON.parse(run.stdout)).toMatchObject({ response: 'Done.' });
-    expect(env.tabs()).toBe(tabs);
   });
 
   it('not signed in: no elicitation, so our browser gets the link and the model gets it in the result; after the sign-in the next call lists the sites', async () => {
     const tabs = env.tabs();
-    const links: string[] = [];
-    const { script, results } = listSitesScript({
-      name,
-      signIn: async (link) => {
-        links.push(link);
-        await completeSignIn(link, { action: 'approve' });
-      },
-    });
-    const { model, run, tap } = await gemini(script, {
-      serverArgs: ['--storage', 'file', '--sign-in-wait', '1'],
-      serverEnv: { SCRIPTED_BROWSER_ACTION: 'ignore' },
-    });
+    const seen = signInScript(name);
+    const { model, run, tap } = await gemini(seen.script, SIGN_IN_THROUGH_RESULT);
     expect(run.code, show(run)).toBe(0);
     expectToolsOffered(model);
     expect(hostInfo(tap).capabilities?.elicitation).toBeUndefined();
     expect(elicitations(tap)).toEqual([]);
-    expect(results).toHaveLength(2);
-    expect(links).toHaveLength(1);
-    expect(results[0]).toMatch(/waiting for the user.*call this tool again/i);
-    await env.tabsLogged(tabs + 1);
-    expect(readFileSync(env.browserLog, 'utf8')).toContain(links[0]);
-    for (const site of SITES) expect(results[1]).toContain(site);
+    await expectSignedInThroughResult(env, seen, tabs);
   });
 
   it('signed in with `login` into the keychain: the server Gemini CLI starts reaches it over the session bus', async () => {
     requireKeychain();
-    const home = tempDir('hostsmith-gemini-');
-    const bus = { DBUS_SESSION_BUS_ADDRESS: process.env.DBUS_SESSION_BUS_ADDRESS ?? '' };
-    const login = await runCli(['login', '--client', CLIENT, '--storage', 'keychain'], {
-      api: env.sandbox.api,
-      configDir: join(home, '.config'),
-      env: { HOME: home, SCRIPTED_BROWSER_LOG: env.browserLog, ...bus },
+    const home = await loginInNewHome(env, {
+      prefix: 'hostsmith-gemini-',
+      client: CLIENT,
+      storage: 'keychain',
     });
-    expect(login.code, showCli(login)).toBe(0);
-    expect(await secretToolLookup(`${CLIENT}|${env.sandbox.api}`)).toBeDefined();
     const tabs = env.tabs();
     const { script, results } = listSitesScript({ name });
     const { model, run } = await gemini(script, {
       home,
       serverArgs: ['--storage', 'keychain'],
-      hostEnv: bus,
+      hostEnv: sessionBus(),
     });
     expect(run.code, show(run)).toBe(0);
     expectToolsOffered(model);
-    expect(results).toHaveLength(1);
-    for (const site of SITES) expect(results[0]).toContain(site);
-    expect(env.tabs()).toBe(tabs);
+    expectSitesListed(env, results, tabs);
   });
 });
