@@ -13,6 +13,7 @@ import { type RunningHttpServer, startHttpServer } from '../helpers/http-server.
 import { BIN, tempDir } from '../helpers/mcp-server.js';
 import { INSPECTOR, NODE_22, npmCacheInstall } from '../helpers/npm-cache.js';
 import { runCli, show } from '../keychain/run-cli.js';
+import { type LoopbackGuard, startLoopbackGuard } from './loopback-guard.js';
 
 /** The name the Inspector's CLI gives itself in initialize, hence the server's client folder. */
 const INSPECTOR_CLIENT = 'inspector-cli';
@@ -22,6 +23,15 @@ const env = await e2e();
 const home = tempDir('hostsmith-inspector-');
 let node22 = '';
 let inspector = '';
+let guard: LoopbackGuard;
+beforeAll(async () => {
+  guard = await startLoopbackGuard();
+});
+afterAll(async () => {
+  await guard.close();
+  // The Inspector (and the server it starts) stayed on loopback.
+  expect(guard.attempts).toEqual([]);
+});
 
 beforeAll(async () => {
   [node22, inspector] = await Promise.all([
@@ -74,7 +84,7 @@ function inspect(args: string[], target: Target = STDIO, configDir = home): Prom
       [inspector, '--cli', '--format', 'json', ...args, ...targetArgs(target, configDir)],
       {
         cwd: configDir,
-        env: { PATH: process.env.PATH ?? '', HOME: configDir },
+        env: { PATH: process.env.PATH ?? '', HOME: configDir, ...guard.env },
         encoding: 'utf8',
         timeout: 60_000,
       },
