@@ -24,7 +24,10 @@ async function installInto(spec, name) {
 export async function run({ root }) {
   // Smoke and full runs are the same: one install each is the whole measurement.
   const ours = await packOurs(root);
-  const [mine, peer] = await Promise.all([installInto(ours.tarball, 'ours'), installInto(MCP_REMOTE, 'peer')]);
+  const [mine, peer] = await Promise.all([
+    installInto(ours.tarball, 'ours'),
+    installInto(MCP_REMOTE, 'peer'),
+  ]);
   const one = (value) => ({ median: value, p90: value, p99: value, samples: 1 });
   const MB = 1e6;
   return [

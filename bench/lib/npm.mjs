@@ -1,6 +1,6 @@
 // npm for the install and npx benches: a clean environment, `npm pack` of this repository (once
 // per run, shared), and what an install left on disk.
-import { mkdtempSync, readdirSync, rmSync, lstatSync } from 'node:fs';
+import { lstatSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { runOk } from './process.mjs';

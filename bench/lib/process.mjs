@@ -3,6 +3,24 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
+/** Every detached child still running: killed, group and all, if the bench process exits early. */
+const live = new Set();
+process.once('exit', () => {
+  for (const child of live) killGroup(child);
+});
+
+/**
+ * spawn() in a process group of its own (so npx's and npm's children can be ended with it),
+ * remembered until it exits so that an interrupted bench leaves nothing running.
+ */
+export function spawnGroup(command, args, options) {
+  const child = spawn(command, args, { ...options, detached: true });
+  live.add(child);
+  child.once('exit', () => live.delete(child));
+  child.once('error', () => live.delete(child));
+  return child;
+}
+
 /** Milliseconds since `start` (a process.hrtime.bigint()). */
 export const msSince = (start) => Number(process.hrtime.bigint() - start) / 1e6;
 
@@ -28,7 +46,7 @@ export function memoryOf(pid) {
 export function run(command, args, { cwd, env, timeoutMs = 300_000 } = {}) {
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
-    const child = spawn(command, args, { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawnGroup(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (c) => {
@@ -56,7 +74,9 @@ export function run(command, args, { cwd, env, timeoutMs = 300_000 } = {}) {
 export async function runOk(command, args, opts) {
   const r = await run(command, args, opts);
   if (r.code !== 0) {
-    throw new Error(`${command} ${args.join(' ')} exited ${r.code}:\n${r.stderr.slice(-4000) || r.stdout.slice(-4000)}`);
+    throw new Error(
+      `${command} ${args.join(' ')} exited ${r.code}:\n${r.stderr.slice(-4000) || r.stdout.slice(-4000)}`,
+    );
   }
   return r;
 }
@@ -85,7 +105,7 @@ export const INITIALIZE = {
  */
 export function stdioSession(command, args, { cwd, env, timeoutMs = 120_000 } = {}) {
   const startedAt = process.hrtime.bigint();
-  const child = spawn(command, args, { cwd, env, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawnGroup(command, args, { cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
   const pending = new Map();
   let nextId = 1;
   let stderr = '';

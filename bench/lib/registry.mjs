@@ -77,7 +77,10 @@ export async function startRegistry({ packages, probe = 'mcp-remote' }) {
       versions: { [manifest.version]: version },
       time: { [manifest.version]: new Date().toISOString() },
     };
-    local.set(`/${manifest.name}`, { body: Buffer.from(JSON.stringify(packument)), type: 'application/json' });
+    local.set(`/${manifest.name}`, {
+      body: Buffer.from(JSON.stringify(packument)),
+      type: 'application/json',
+    });
     local.set(`/${file}`, { body: bytes, type: 'application/octet-stream' });
   }
 

@@ -3,13 +3,12 @@
 // benches' own event loop never competes with it. Plus a signed-in store: the built CLI's
 // `login`, with the scripted browser (test/helpers/browser-cli.ts) as BROWSER, as the end-to-end
 // tests do it.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { killGroup, runOk } from './process.mjs';
+import { killGroup, runOk, spawnGroup } from './process.mjs';
 
 /** tsx's loader by absolute URL: `--import tsx` would resolve from whatever the cwd is. */
 const tsxLoader = (root) => pathToFileURL(createRequire(join(root, 'package.json')).resolve('tsx')).href;
@@ -30,7 +29,7 @@ export async function startSandbox({ root, timeoutMs = 60_000 }) {
     ...['--port', '0', '--json', '--auto-approve'],
     ...['--rate-limit', NO_LIMIT, '--upload-rate-limit', NO_LIMIT],
   ];
-  const child = spawn(process.execPath, args, { cwd: root, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawnGroup(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (c) => {
     stderr = (stderr + c).slice(-8000);
