@@ -62,7 +62,11 @@ async function firstInitialize({ side, registry, smoke, machineCache }) {
   mkdirSync(cache);
   // Smoke: the machine's content cache, but npx's own install folder fresh, so nothing of ours
   // lands in the machine's _npx (where a later `npx hostsmith-mcp` would find it).
-  if (smoke) symlinkSync(join(machineCache, '_cacache'), join(cache, '_cacache'), 'dir');
+  if (smoke) {
+    // A fresh machine has no cache yet: make it, so the link does not dangle.
+    mkdirSync(join(machineCache, '_cacache'), { recursive: true });
+    symlinkSync(join(machineCache, '_cacache'), join(cache, '_cacache'), 'dir');
+  }
   const cwd = join(dir, 'cwd');
   mkdirSync(cwd);
   const env = npmEnv({
