@@ -60,7 +60,8 @@ export function textTable(benches) {
   return out.join('\n');
 }
 
-const cell = (c) => c.replaceAll('|', '\\|');
+// A pipe would end the cell; `<tarball>` would be read as an HTML tag and vanish.
+const cell = (c) => c.replaceAll('|', '\\|').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
 
 /** The Markdown table, with the run's machine and date above it. */
 export function markdownTable(results) {
