@@ -28,6 +28,8 @@ export async function startRegistry({ packages, probe = 'mcp-remote' }) {
   const agent = new Agent({ keepAlive: true, maxSockets: 32 });
   const local = new Map(); // path → { body, type }
   let proxiedCount = 0;
+  // Set from the probe below, before anyone is told the URL.
+  let localDelayMs = 0;
   const server = createServer((req, res) => {
     const path = new URL(req.url, 'http://x').pathname;
     const hit = local.get(decodeURIComponent(path));
@@ -84,7 +86,7 @@ export async function startRegistry({ packages, probe = 'mcp-remote' }) {
     local.set(`/${file}`, { body: bytes, type: 'application/octet-stream' });
   }
 
-  const localDelayMs = await upstreamFirstByteMs(agent, probe);
+  localDelayMs = await upstreamFirstByteMs(agent, probe);
   return {
     url,
     localDelayMs,
