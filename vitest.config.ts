@@ -9,6 +9,8 @@ const ALONE = [
   // The "answered at once" rule is 1,000 ms from asking to the answer: on a loaded machine a
   // stdio round trip alone came close (it failed twice at load average 20), so it runs alone.
   'test/e2e/elicitation-host-answers.test.ts',
+  // The bench smoke run: a sandbox, npm installs, two npx runs and two servers at once.
+  'test/bench/smoke.test.ts',
 ];
 
 /**
