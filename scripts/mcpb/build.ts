@@ -11,7 +11,7 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type CatalogueTool, toolCatalogue } from './catalogue.js';
@@ -23,7 +23,12 @@ import { fixZipTimes } from './zip-times.js';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const OUT_DIR = join(ROOT, 'dist-mcpb');
-const CACHE_DIR = join(ROOT, 'node_modules/.cache/hostsmith-mcpb');
+// Other platforms' keychain builds, per machine and outside the repository, so that `npm ci`
+// (which empties node_modules) does not send every CI run back to the registry for them.
+const CACHE_DIR = join(
+  process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'),
+  'hostsmith-mcp-build/natives',
+);
 
 /** The mcpb CLI of our pinned devDependency, run with this Node. */
 function mcpb(args: string[]): void {

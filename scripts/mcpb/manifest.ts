@@ -20,7 +20,8 @@ export interface PackageJson {
 export function firstSentence(text: string | undefined): string | undefined {
   if (!text) return undefined;
   const flat = text.replace(/\s+/g, ' ').trim();
-  const end = flat.search(/[.!?](\s|$)/);
+  // A sentence ends at . ! or ? before a capital or the end ("e.g. us" does not end one).
+  const end = flat.search(/[.!?](?=\s+[A-Z]|$)/);
   return end < 0 ? flat : flat.slice(0, end + 1);
 }
 
