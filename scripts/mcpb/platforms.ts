@@ -16,6 +16,12 @@ export const CPUS: Record<Platform, readonly string[]> = {
   linux: ['x64', 'arm64'],
 };
 
+/**
+ * The C libraries we ship a Linux binary for: glibc only. Desktop apps (and Claude Desktop's
+ * Linux ports) run on glibc distributions; musl builds (Alpine) would add 2.6 MiB to the bundle for nobody.
+ */
+export const LIBCS: readonly string[] = ['glibc'];
+
 export interface LockEntry {
   name?: string;
   version?: string;
@@ -52,14 +58,15 @@ export function portablePaths(lock: LockPackages): string[] {
   return productionPaths(lock).filter((path) => !isPlatformBuild(lock[path] ?? {}));
 }
 
-/** The platform builds a bundle for `platform` must carry: its OS, and a CPU it ships for. */
+/** The platform builds a bundle for `platform` must carry: its OS, a CPU and a C library it ships for. */
 export function nativePathsFor(lock: LockPackages, platform: Platform): string[] {
   return productionPaths(lock).filter((path) => {
     const entry = lock[path] ?? {};
     if (!isPlatformBuild(entry)) return false;
     const osOk = !entry.os || entry.os.includes(platform);
     const cpuOk = !entry.cpu || entry.cpu.some((cpu) => CPUS[platform].includes(cpu));
-    return osOk && cpuOk;
+    const libcOk = !entry.libc || entry.libc.some((libc) => LIBCS.includes(libc));
+    return osOk && cpuOk && libcOk;
   });
 }
 

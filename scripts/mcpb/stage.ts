@@ -23,10 +23,13 @@ export function packedFiles(root: string): string[] {
   return files.map((f) => f.path);
 }
 
+/** Files `mcpb pack` leaves out anyway (MCPB_IGNORE and its own *.map): not worth copying. */
+const NOT_PACKED = /\.([cm]?ts|map)$/;
+
 /** One package folder without its own nested node_modules (those are lock entries of their own). */
 function copyPackage(from: string, to: string): void {
   const nested = join(from, 'node_modules');
-  cpSync(from, to, { recursive: true, filter: (src) => src !== nested });
+  cpSync(from, to, { recursive: true, filter: (src) => src !== nested && !NOT_PACKED.test(src) });
 }
 
 function sha512(file: string): string {

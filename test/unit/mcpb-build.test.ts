@@ -30,7 +30,8 @@ const lock: LockPackages = {
   'node_modules/@napi-rs/keyring-win32-arm64-msvc': build('win32', 'arm64'),
   'node_modules/@napi-rs/keyring-win32-ia32-msvc': build('win32', 'ia32'),
   'node_modules/@napi-rs/keyring-linux-x64-gnu': build('linux', 'x64', 'glibc'),
-  'node_modules/@napi-rs/keyring-linux-arm64-musl': build('linux', 'arm64', 'musl'),
+  'node_modules/@napi-rs/keyring-linux-arm64-gnu': build('linux', 'arm64', 'glibc'),
+  'node_modules/@napi-rs/keyring-linux-x64-musl': build('linux', 'x64', 'musl'),
   'node_modules/@napi-rs/keyring-linux-riscv64-gnu': build('linux', 'riscv64', 'glibc'),
   'node_modules/@napi-rs/keyring-freebsd-x64': build('freebsd', 'x64'),
   'node_modules/zod': { version: '4.6.7' },
@@ -42,11 +43,13 @@ const lock: LockPackages = {
 const expected: Record<Platform, string[]> = {
   darwin: ['keyring-darwin-arm64', 'keyring-darwin-x64'],
   win32: ['keyring-win32-arm64-msvc', 'keyring-win32-x64-msvc'],
-  linux: ['keyring-linux-arm64-musl', 'keyring-linux-x64-gnu'],
+  linux: ['keyring-linux-arm64-gnu', 'keyring-linux-x64-gnu'],
 };
 
 describe('mcpb build', () => {
-  it.each(PLATFORMS)('a %s bundle carries that platform’s builds for its desktop CPUs only', (platform) => {
+  it.each(
+    PLATFORMS,
+  )('a %s bundle carries that platform’s builds for its desktop CPUs (and glibc) only', (platform) => {
     expect(nativePathsFor(lock, platform)).toEqual(
       expected[platform].map((n) => `node_modules/@napi-rs/${n}`),
     );
