@@ -1,0 +1,6 @@
+// Types for scripts/build.mjs (plain Node ESM, so the bench can import it without tsx).
+import type { BuildOptions } from 'esbuild';
+
+export const EXTERNAL: string[];
+export const BUNDLE_OPTIONS: BuildOptions;
+export function programOptions(root: string, outdir: string): BuildOptions & { metafile: true };
