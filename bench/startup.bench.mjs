@@ -8,7 +8,8 @@
 // the test cache, scripts/npm-cache-install.sh, at the pins of test/helpers/npm-cache.ts).
 //
 // The server's own compile cache (Node 22+, bin/) lives in a folder of this run; one warm-up
-// round, not counted, fills it and the file cache for every candidate alike.
+// round, not counted, fills it and the file cache for every candidate alike. The baselines run
+// as they are, without one.
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -148,7 +149,9 @@ export async function run({ smoke = false, root }) {
       // listens at the API URL: no request is made before a tool call.
       HOSTSMITH_MCP_CONFIG_DIR: join(work, 'config'),
       HOSTSMITH_API_URL: 'http://127.0.0.1:9',
-      NODE_COMPILE_CACHE: join(work, 'compile-cache'),
+      // bin/ keeps its compile cache (Node 22+) in the OS temp folder: this run's own. Not
+      // NODE_COMPILE_CACHE, which would turn the cache on for the baselines too.
+      TMPDIR: work,
     };
     const candidates = {
       a: { label: 'Node floor (a)', args: [join(root, 'bench/baselines/node-floor.mjs')] },

@@ -3,4 +3,9 @@ import type { BuildOptions } from 'esbuild';
 
 export const EXTERNAL: string[];
 export const BUNDLE_OPTIONS: BuildOptions;
-export function programOptions(root: string, outdir: string): BuildOptions & { metafile: true };
+export function toolSchemas(root: string): Promise<Record<string, unknown>>;
+export function programOptions(
+  root: string,
+  outdir: string,
+  schemas?: Record<string, unknown>,
+): BuildOptions & { metafile: true };

@@ -7,7 +7,7 @@
 // bundle holds, and bench/startup.bench.mjs bundles baseline (c) with the same esbuild.
 //
 //   node scripts/build.mjs            (what `npm run build` runs)
-import { readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
@@ -29,8 +29,100 @@ export const BUNDLE_OPTIONS = {
   logLevel: 'warning',
 };
 
-/** The esbuild options for the program from `root`, into `outdir`. */
-export function programOptions(root, outdir) {
+/** The JSON Schema target the SDK asks zod for in tools/list (its JSON_SCHEMA_CONVERSION_TARGET). */
+const SDK_TARGET = 'draft-2020-12';
+
+/**
+ * Every tool's input and output JSON Schema, converted now by the program's own code and zod
+ * (src/mcp/built-schemas.ts says why): the tools are bundled alone into node_modules/.cache/,
+ * imported, and asked.
+ */
+export async function toolSchemas(root) {
+  const dir = join(root, 'node_modules/.cache/hostsmith-mcp-build');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `tool-schemas-${process.pid}.mjs`);
+  await build({
+    ...BUNDLE_OPTIONS,
+    absWorkingDir: root,
+    stdin: {
+      contents: `export { ALL_TOOLS } from './src/mcp/tools/index.ts';
+export { jsonSchemaOf } from './src/mcp/built-schemas.ts';`,
+      resolveDir: root,
+      loader: 'ts',
+    },
+    outfile: file,
+    external: EXTERNAL,
+  });
+  try {
+    const { ALL_TOOLS, jsonSchemaOf } = await import(pathToFileURL(file).href);
+    return Object.fromEntries(
+      ALL_TOOLS.map((tool) => [
+        tool.name,
+        {
+          target: SDK_TARGET,
+          input: jsonSchemaOf(tool.inputSchema, 'input', SDK_TARGET),
+          output: jsonSchemaOf(tool.outputSchema, 'output', SDK_TARGET),
+        },
+      ]),
+    );
+  } finally {
+    rmSync(file, { force: true });
+  }
+}
+
+/** Puts `schemas` in src/mcp/built-schemas-data.ts, as JSON text (V8 parses it faster than code). */
+function builtSchemasPlugin(schemas) {
+  return {
+    name: 'built-schemas',
+    setup(b) {
+      b.onLoad({ filter: /[\\/]src[\\/]mcp[\\/]built-schemas-data\.ts$/ }, () => ({
+        contents: `export const BUILT_SCHEMAS = JSON.parse(${JSON.stringify(JSON.stringify(schemas))});`,
+        loader: 'js',
+      }));
+    },
+  };
+}
+
+/** What runs before `serve` answers tools/list: the CLI, and the stdio server's closure. */
+const STARTUP = ['src/cli/main.ts', 'src/commands/serve/run.ts'];
+
+/**
+ * One chunk for everything the server needs at start. esbuild puts code into a chunk per set of
+ * entry points that reach it, and every lazily imported module of src/ is an entry point: so the
+ * start was 15 files, one per such set, and loading a file costs (measured: one file for the same
+ * code started ×0.92 the time). Here each of src/'s dynamic imports reaches the start's closure
+ * too, through a wrapper that imports it: all of that closure then has one set, one chunk. The
+ * lazy modules still get chunks of their own for what only they use.
+ */
+function startupChunkPlugin(root) {
+  const startup = STARTUP.map((file) => join(root, file));
+  return {
+    name: 'startup-chunk',
+    setup(b) {
+      b.onResolve({ filter: /^\./ }, async (args) => {
+        if (args.kind !== 'dynamic-import' || args.namespace !== 'file') return undefined;
+        if (!args.importer.startsWith(join(root, 'src'))) return undefined;
+        const resolved = await b.resolve(args.path, {
+          kind: 'import-statement',
+          resolveDir: args.resolveDir,
+        });
+        if (resolved.errors.length > 0) return { errors: resolved.errors };
+        return { path: resolved.path, namespace: 'lazy' };
+      });
+      b.onLoad({ filter: /.*/, namespace: 'lazy' }, (args) => ({
+        contents: [
+          ...startup.map((file) => `import ${JSON.stringify(file)};`),
+          `export * from ${JSON.stringify(args.path)};`,
+        ].join('\n'),
+        resolveDir: root,
+        loader: 'js',
+      }));
+    },
+  };
+}
+
+/** The esbuild options for the program from `root`, into `outdir` (`schemas`: toolSchemas's). */
+export function programOptions(root, outdir, schemas) {
   const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
   return {
     ...BUNDLE_OPTIONS,
@@ -42,6 +134,7 @@ export function programOptions(root, outdir) {
     external: EXTERNAL,
     // src/version.ts reads package.json when run from source; the bundle carries the version.
     define: { HOSTSMITH_MCP_VERSION: JSON.stringify(version) },
+    plugins: [startupChunkPlugin(root), ...(schemas ? [builtSchemasPlugin(schemas)] : [])],
     metafile: true,
   };
 }
@@ -50,5 +143,5 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const root = resolve(import.meta.dirname, '..');
   // Empty first, so a chunk of an earlier build cannot linger and end up in the package.
   rmSync(join(root, 'dist'), { recursive: true, force: true });
-  await build(programOptions(root, join(root, 'dist')));
+  await build(programOptions(root, join(root, 'dist'), await toolSchemas(root)));
 }
