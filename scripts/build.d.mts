@@ -2,6 +2,7 @@
 import type { BuildOptions } from 'esbuild';
 
 export const EXTERNAL: string[];
+export const METAFILE: string;
 export const BUNDLE_OPTIONS: BuildOptions;
 export function toolSchemas(root: string): Promise<Record<string, unknown>>;
 export function programOptions(

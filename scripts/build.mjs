@@ -7,7 +7,7 @@
 // bundle holds, and bench/startup.bench.mjs bundles baseline (c) with the same esbuild.
 //
 //   node scripts/build.mjs            (what `npm run build` runs)
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
@@ -29,6 +29,11 @@ export const BUNDLE_OPTIONS = {
   logLevel: 'warning',
 };
 
+/** The build's own files: ignored by git and biome, and never published. */
+const BUILD_CACHE = 'node_modules/.cache/hostsmith-mcp-build';
+/** esbuild's metafile of the last `npm run build`. */
+export const METAFILE = `${BUILD_CACHE}/meta.json`;
+
 /** The JSON Schema target the SDK asks zod for in tools/list (its JSON_SCHEMA_CONVERSION_TARGET). */
 const SDK_TARGET = 'draft-2020-12';
 
@@ -38,7 +43,7 @@ const SDK_TARGET = 'draft-2020-12';
  * imported, and asked.
  */
 export async function toolSchemas(root) {
-  const dir = join(root, 'node_modules/.cache/hostsmith-mcp-build');
+  const dir = join(root, BUILD_CACHE);
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `tool-schemas-${process.pid}.mjs`);
   await build({
@@ -143,5 +148,8 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const root = resolve(import.meta.dirname, '..');
   // Empty first, so a chunk of an earlier build cannot linger and end up in the package.
   rmSync(join(root, 'dist'), { recursive: true, force: true });
-  await build(programOptions(root, join(root, 'dist'), await toolSchemas(root)));
+  const { metafile } = await build(programOptions(root, join(root, 'dist'), await toolSchemas(root)));
+  // Which chunk holds what, for test/e2e/startup-modules.test.ts (outside dist/: not published).
+  mkdirSync(join(root, BUILD_CACHE), { recursive: true });
+  writeFileSync(join(root, METAFILE), JSON.stringify(metafile));
 }
