@@ -34,6 +34,9 @@ const BUILD_CACHE = 'node_modules/.cache/hostsmith-mcp-build';
 /** esbuild's metafile of the last `npm run build`. */
 export const METAFILE = `${BUILD_CACHE}/meta.json`;
 
+const REQUIRE_BANNER =
+  "import { createRequire as __hostsmithCreateRequire } from 'node:module'; const require = __hostsmithCreateRequire(import.meta.url);";
+
 /** The JSON Schema target the SDK asks zod for in tools/list (its JSON_SCHEMA_CONVERSION_TARGET). */
 const SDK_TARGET = 'draft-2020-12';
 
@@ -139,6 +142,9 @@ export function programOptions(root, outdir, schemas) {
     external: EXTERNAL,
     // src/version.ts reads package.json when run from source; the bundle carries the version.
     define: { HOSTSMITH_MCP_VERSION: JSON.stringify(version) },
+    // CommonJS packages in the bundle (undici) require Node's modules; esbuild's ESM output can
+    // only do that through a `require` in scope.
+    banner: { js: REQUIRE_BANNER },
     plugins: [startupChunkPlugin(root), ...(schemas ? [builtSchemasPlugin(schemas)] : [])],
     metafile: true,
   };
