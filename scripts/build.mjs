@@ -107,7 +107,7 @@ function startupChunkPlugin(root) {
   return {
     name: 'startup-chunk',
     setup(b) {
-      b.onResolve({ filter: /^\./ }, async (args) => {
+      b.onResolve({ filter: /.*/ }, async (args) => {
         if (args.kind !== 'dynamic-import' || args.namespace !== 'file') return undefined;
         if (!args.importer.startsWith(join(root, 'src'))) return undefined;
         const resolved = await b.resolve(args.path, {
@@ -115,12 +115,14 @@ function startupChunkPlugin(root) {
           resolveDir: args.resolveDir,
         });
         if (resolved.errors.length > 0) return { errors: resolved.errors };
-        return { path: resolved.path, namespace: 'lazy' };
+        // A package (`open`) is used through its default export, which `export *` leaves out.
+        return { path: resolved.path, namespace: 'lazy', pluginData: { pkg: !args.path.startsWith('.') } };
       });
       b.onLoad({ filter: /.*/, namespace: 'lazy' }, (args) => ({
         contents: [
           ...startup.map((file) => `import ${JSON.stringify(file)};`),
           `export * from ${JSON.stringify(args.path)};`,
+          ...(args.pluginData.pkg ? [`export { default } from ${JSON.stringify(args.path)};`] : []),
         ].join('\n'),
         resolveDir: root,
         loader: 'js',
