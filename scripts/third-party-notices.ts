@@ -45,6 +45,8 @@ export async function bundledPackageDirs(root: string): Promise<string[]> {
   const { metafile } = await build({ ...programOptions(root, join(root, 'dist')), write: false });
   const dirs = new Set<string>();
   for (const input of Object.keys(metafile.inputs)) {
+    // Plugins' own modules (namespace:path, such as the build's lazy-import wrappers) are no package.
+    if (/^[\w-]+:/.test(input)) continue;
     const dir = /^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(input)?.[1];
     if (dir) dirs.add(dir);
   }
