@@ -164,7 +164,8 @@ export async function run({ smoke = false, root }) {
     };
     const versions = nodes(root);
     const results = new Map(); // `${major}.${key}` → samples
-    for (let round = -1; round < runs; round++) {
+    // The warm-up round (-1) is left out of a smoke run: it only steadies the figures.
+    for (let round = smoke ? 0 : -1; round < runs; round++) {
       // Interleaved: every candidate on every Node in each round, so noise hits all alike.
       for (const node of versions) {
         for (const [key, c] of Object.entries(candidates)) {
