@@ -15,6 +15,7 @@ import type { ConfirmMode } from '../config.js';
 import type { HostsmithClient } from '../hostsmith/client.js';
 import type { Logger } from '../log.js';
 import { DEFAULT_PROFILE } from '../store/profile.js';
+import { withBuiltJsonSchema } from './built-schemas.js';
 import {
   CONFIRM_INPUT,
   ConfirmationNeeded,
@@ -148,8 +149,8 @@ export function createServer(opts: ServerOptions): McpServer {
       {
         title: tool.title,
         description: tool.description,
-        inputSchema: tool.inputSchema,
-        outputSchema: tool.outputSchema,
+        inputSchema: withBuiltJsonSchema(tool.name, 'input', tool.inputSchema),
+        outputSchema: withBuiltJsonSchema(tool.name, 'output', tool.outputSchema),
         annotations: tool.annotations,
       },
       async (args, ctx): Promise<CallResult | InputRequiredResult> => {

@@ -42,10 +42,7 @@ export interface TokenVault {
   delete(account: string): Promise<void>;
 }
 
-/** The default profile's full account; profile.ts composes the others' (credentialAccount). */
-export function keychainAccount(client: string, resource: string): string {
-  return `${client}|${resource}`;
-}
+export { keychainAccount } from './keychain-account.js';
 
 /** Whether calls still go to a keychain: set once it has been written off for this process. */
 interface Gate {

@@ -8,7 +8,7 @@
 // which could be a valid profile name), and the keychain account takes a "ro|" prefix.
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { keychainAccount } from './keychain.js';
+import { keychainAccount } from './keychain-account.js';
 import { PROFILES_FOLDER, pathFlavour, STORE_FILE, storeDir } from './paths.js';
 
 export const DEFAULT_PROFILE = 'default';

@@ -1,6 +1,5 @@
 // deploy_directory: publish a local folder as a site's whole file set (src/deploy does the work).
 import * as z from 'zod/v4';
-import { deployDirectory as runDeploy } from '../../deploy/deploy.js';
 import { ignoreRuleText } from '../../deploy/ignore.js';
 import { defineTool } from '../tool.js';
 import { partitionArg, siteIdArg } from './common.js';
@@ -85,6 +84,8 @@ export const deployDirectory = defineTool({
   outputSchema: output,
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
   async handler(args, ctx) {
+    // The deploy code (walk, hash, upload) loads on the first deploy, not at every server start.
+    const { deployDirectory: runDeploy } = await import('../../deploy/deploy.js');
     const report = await runDeploy({
       api: ctx.api,
       siteId: args.site_id,

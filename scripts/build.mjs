@@ -1,0 +1,163 @@
+// `npm run build`: the published program as one esbuild bundle in dist/, split into chunks so
+// that what only a tool call needs (undici, openid-client, the store and keychain, the deploy
+// code, `open`) is a separate file loaded on first use, through the program's own dynamic
+// imports. Every JavaScript dependency is bundled, except the keychain binding (native: it stays
+// a real dependency, resolved at run time). No source maps: they would only grow the package.
+// scripts/third-party-notices.ts runs the same options (in memory) to learn which packages the
+// bundle holds, and bench/startup.bench.mjs bundles baseline (c) with the same esbuild.
+//
+//   node scripts/build.mjs            (what `npm run build` runs)
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { build } from 'esbuild';
+
+/** Packages left out of the bundle: they must be runtime `dependencies` of the package. */
+export const EXTERNAL = ['@napi-rs/keyring'];
+
+/** How this project bundles: the program, and the bench's baseline (c) alike. */
+export const BUNDLE_OPTIONS = {
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20.18',
+  // Whitespace and syntax only: less to parse at every start, and error stacks keep their names.
+  minifyWhitespace: true,
+  minifySyntax: true,
+  sourcemap: false,
+  legalComments: 'none',
+  logLevel: 'warning',
+};
+
+/** The build's own files: ignored by git and biome, and never published. */
+const BUILD_CACHE = 'node_modules/.cache/hostsmith-mcp-build';
+/** esbuild's metafile of the last `npm run build`. */
+export const METAFILE = `${BUILD_CACHE}/meta.json`;
+
+const REQUIRE_BANNER =
+  "import { createRequire as __hostsmithCreateRequire } from 'node:module'; const require = __hostsmithCreateRequire(import.meta.url);";
+
+/** The JSON Schema target the SDK asks zod for in tools/list (its JSON_SCHEMA_CONVERSION_TARGET). */
+const SDK_TARGET = 'draft-2020-12';
+
+/**
+ * Every tool's input and output JSON Schema, converted now by the program's own code and zod
+ * (src/mcp/built-schemas.ts says why): the tools are bundled alone into node_modules/.cache/,
+ * imported, and asked.
+ */
+export async function toolSchemas(root) {
+  const dir = join(root, BUILD_CACHE);
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `tool-schemas-${process.pid}.mjs`);
+  await build({
+    ...BUNDLE_OPTIONS,
+    absWorkingDir: root,
+    stdin: {
+      contents: `export { ALL_TOOLS } from './src/mcp/tools/index.ts';
+export { jsonSchemaOf } from './src/mcp/built-schemas.ts';`,
+      resolveDir: root,
+      loader: 'ts',
+    },
+    outfile: file,
+    external: EXTERNAL,
+  });
+  try {
+    const { ALL_TOOLS, jsonSchemaOf } = await import(pathToFileURL(file).href);
+    return Object.fromEntries(
+      ALL_TOOLS.map((tool) => [
+        tool.name,
+        {
+          target: SDK_TARGET,
+          input: jsonSchemaOf(tool.inputSchema, 'input', SDK_TARGET),
+          output: jsonSchemaOf(tool.outputSchema, 'output', SDK_TARGET),
+        },
+      ]),
+    );
+  } finally {
+    rmSync(file, { force: true });
+  }
+}
+
+/** Puts `schemas` in src/mcp/built-schemas-data.ts, as JSON text (V8 parses it faster than code). */
+function builtSchemasPlugin(schemas) {
+  return {
+    name: 'built-schemas',
+    setup(b) {
+      b.onLoad({ filter: /[\\/]src[\\/]mcp[\\/]built-schemas-data\.ts$/ }, () => ({
+        contents: `export const BUILT_SCHEMAS = JSON.parse(${JSON.stringify(JSON.stringify(schemas))});`,
+        loader: 'js',
+      }));
+    },
+  };
+}
+
+/** What runs before `serve` answers tools/list: the CLI, and the stdio server's closure. */
+const STARTUP = ['src/cli/main.ts', 'src/commands/serve/run.ts'];
+
+/**
+ * One chunk for everything the server needs at start. esbuild puts code into a chunk per set of
+ * entry points that reach it, and every lazily imported module of src/ is an entry point: so the
+ * start was 15 files, one per such set, and loading a file costs (measured: one file for the same
+ * code started ×0.92 the time). Here each of src/'s dynamic imports reaches the start's closure
+ * too, through a wrapper that imports it: all of that closure then has one set, one chunk. The
+ * lazy modules still get chunks of their own for what only they use.
+ */
+function startupChunkPlugin(root) {
+  const startup = STARTUP.map((file) => join(root, file));
+  return {
+    name: 'startup-chunk',
+    setup(b) {
+      b.onResolve({ filter: /.*/ }, async (args) => {
+        if (args.kind !== 'dynamic-import' || args.namespace !== 'file') return undefined;
+        if (!args.importer.startsWith(join(root, 'src'))) return undefined;
+        const resolved = await b.resolve(args.path, {
+          kind: 'import-statement',
+          resolveDir: args.resolveDir,
+        });
+        if (resolved.errors.length > 0) return { errors: resolved.errors };
+        // A package (`open`) is used through its default export, which `export *` leaves out.
+        return { path: resolved.path, namespace: 'lazy', pluginData: { pkg: !args.path.startsWith('.') } };
+      });
+      b.onLoad({ filter: /.*/, namespace: 'lazy' }, (args) => ({
+        contents: [
+          ...startup.map((file) => `import ${JSON.stringify(file)};`),
+          `export * from ${JSON.stringify(args.path)};`,
+          ...(args.pluginData.pkg ? [`export { default } from ${JSON.stringify(args.path)};`] : []),
+        ].join('\n'),
+        resolveDir: root,
+        loader: 'js',
+      }));
+    },
+  };
+}
+
+/** The esbuild options for the program from `root`, into `outdir` (`schemas`: toolSchemas's). */
+export function programOptions(root, outdir, schemas) {
+  const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+  return {
+    ...BUNDLE_OPTIONS,
+    absWorkingDir: root,
+    entryPoints: { 'cli/main': 'src/cli/main.ts' },
+    outdir,
+    chunkNames: 'chunks/[name]-[hash]',
+    splitting: true,
+    external: EXTERNAL,
+    // src/version.ts reads package.json when run from source; the bundle carries the version.
+    define: { HOSTSMITH_MCP_VERSION: JSON.stringify(version) },
+    // CommonJS packages in the bundle (undici) require Node's modules; esbuild's ESM output can
+    // only do that through a `require` in scope.
+    banner: { js: REQUIRE_BANNER },
+    plugins: [startupChunkPlugin(root), ...(schemas ? [builtSchemasPlugin(schemas)] : [])],
+    metafile: true,
+  };
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const root = resolve(import.meta.dirname, '..');
+  // Empty first, so a chunk of an earlier build cannot linger and end up in the package.
+  rmSync(join(root, 'dist'), { recursive: true, force: true });
+  const { metafile } = await build(programOptions(root, join(root, 'dist'), await toolSchemas(root)));
+  // Which chunk holds what, for test/e2e/startup-modules.test.ts (outside dist/: not published).
+  mkdirSync(join(root, BUILD_CACHE), { recursive: true });
+  writeFileSync(join(root, METAFILE), JSON.stringify(metafile));
+}
