@@ -17,8 +17,8 @@ export interface UploadOptions {
   concurrency?: number;
   retry?: RetryPolicy;
   signal?: AbortSignal;
-  /** After each blob arrives: how many of how many. */
-  onUploaded?: (done: number, total: number) => void | Promise<void>;
+  /** After each blob arrives: how many blobs and bytes have arrived so far. */
+  onUploaded?: (done: number, bytes: number) => void | Promise<void>;
 }
 
 export interface UploadResult {
@@ -65,7 +65,7 @@ export async function uploadBlobs(opts: UploadOptions): Promise<UploadResult> {
     );
     done += 1;
     bytes += file.size;
-    await opts.onUploaded?.(done, opts.blobs.length);
+    await opts.onUploaded?.(done, bytes);
   });
   return { blobs: done, bytes, retries };
 }

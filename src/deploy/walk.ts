@@ -10,10 +10,11 @@
 // bytes under the link's path; a folder link is walked, unless it loops back to an ancestor).
 // One whose target is outside the folder is an error that names it: a deploy publishes exactly
 // the folder, never whatever a link happens to reach.
-import { type Dirent, promises as fs, type Stats } from 'node:fs';
+import { type BigIntStats, type Dirent, promises as fs } from 'node:fs';
 import { homedir } from 'node:os';
 import { isAbsolute, join, relative, sep } from 'node:path';
 import { isValidDeployPath, MAX_FILE_BYTES } from '../hostsmith/deploys.js';
+import { type FileStamp, stampOf } from './digest-rule.js';
 import { DeployError } from './errors.js';
 import { isIgnoredName } from './ignore.js';
 import { resolveDirectory } from './location.js';
@@ -25,6 +26,8 @@ export interface LocalFile {
   /** Where the bytes are read from (a symlink's resolved target). */
   source: string;
   size: number;
+  /** Its stamp when listed, for the digest cache (./digest-rule.ts). */
+  stamp?: FileStamp;
 }
 
 export interface WalkResult {
@@ -122,9 +125,9 @@ export async function walkDirectory(directory: string, opts: WalkOptions = {}): 
   const taken = new Map<string, string>();
   const stack: Frame[] = [{ real: realRoot, prefix: '', disk: '', chain: [realRoot] }];
 
-  const statOf = async (abs: string, shown: string): Promise<Stats> => {
+  const statOf = async (abs: string, shown: string): Promise<BigIntStats> => {
     try {
-      return await fs.stat(abs);
+      return await fs.stat(abs, { bigint: true });
     } catch (err) {
       throw unreadable('file', shown, err);
     }
@@ -145,14 +148,15 @@ export async function walkDirectory(directory: string, opts: WalkOptions = {}): 
       );
     }
     taken.set(path, disk);
-    const { size } = await statOf(source, join(root, disk));
+    const st = await statOf(source, join(root, disk));
+    const size = Number(st.size);
     if (size > MAX_FILE_BYTES) {
       throw new DeployError(
         'FILE_TOO_LARGE',
         `The file ${path} is ${mib(size)} (${size} bytes); Hostsmith accepts at most 25 MiB per file`,
       );
     }
-    files.push({ path, source, size });
+    files.push({ path, source, size, stamp: stampOf(st) });
   };
 
   for (let frame = stack.pop(); frame; frame = stack.pop()) {

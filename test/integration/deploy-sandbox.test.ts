@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { deployDirectory } from '../../src/deploy/deploy.js';
+import { formatBytes } from '../../src/deploy/progress.js';
 import { walkDirectory } from '../../src/deploy/walk.js';
 import { call, startTestSandbox } from '../helpers/sandbox.js';
 import { tokenClient } from '../helpers/token-client.js';
@@ -69,8 +70,9 @@ describe('deploy against the sandbox', () => {
       directory: EXAMPLE,
     });
     expect(report.deployId).toMatch(/^dep_/);
-    expect(progress).toContain(`hashed ${walked.files.length} files`);
-    expect(progress).toContain(`uploaded ${walked.files.length}/${walked.files.length}`);
+    const n = walked.files.length;
+    expect(progress).toContain(`hashed ${n} files, ${formatBytes(total)}`);
+    expect(progress).toContain(`uploaded ${n}/${n} files, ${formatBytes(total)} of ${formatBytes(total)}`);
 
     for (const file of walked.files) {
       const res = await fetch(new URL(file.path, site.url));
