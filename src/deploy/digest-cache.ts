@@ -7,7 +7,6 @@
 import { constants } from 'node:fs';
 import { mkdir, open } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import * as z from 'zod/v4';
 import { NOFOLLOW } from '../store/guard.js';
 import { replaceFile } from '../store/replace.js';
 import { type DigestEntry, type FileStamp, isTrusted } from './digest-rule.js';
@@ -15,12 +14,41 @@ import { type DigestEntry, type FileStamp, isTrusted } from './digest-rule.js';
 /** A few MB at most; a site of 20,000 files (the API's most per deploy) still fits whole. */
 export const MAX_ENTRIES = 20_000;
 
-const Int = z.string().regex(/^-?\d{1,40}$/);
 // [sha256, size, mtimeNs, ino, dev, recordedNs, last used (ms since the epoch)]: bigints as
 // strings (JSON numbers lose them), positional to keep 20,000 entries small.
-const Row = z.tuple([z.string().regex(/^[0-9a-f]{64}$/), Int, Int, Int, Int, Int, z.number()]);
-type Row = z.infer<typeof Row>;
-const CacheFile = z.object({ version: z.literal(1), entries: z.record(z.string(), Row) });
+type Row = [string, string, string, string, string, string, number];
+
+const SHA256 = /^[0-9a-f]{64}$/;
+const INT = /^-?\d{1,40}$/;
+
+/**
+ * Checked by hand, not by a zod schema: this file is read on every deploy, and parsing 2,000
+ * rows through zod took longer than a deploy with nothing to hash is allowed to.
+ */
+function isRow(value: unknown): value is Row {
+  if (!Array.isArray(value) || value.length !== 7 || typeof value[6] !== 'number') return false;
+  if (typeof value[0] !== 'string' || !SHA256.test(value[0])) return false;
+  for (let i = 1; i < 6; i++) {
+    const field = value[i];
+    if (typeof field !== 'string' || !INT.test(field)) return false;
+  }
+  return true;
+}
+
+/** The rows of a cache file's text; none unless the whole file is ours and well formed. */
+function rowsOf(text: string): Map<string, Row> {
+  const parsed: unknown = JSON.parse(text);
+  if (typeof parsed !== 'object' || parsed === null || !('version' in parsed) || parsed.version !== 1)
+    return new Map();
+  const entries = 'entries' in parsed ? parsed.entries : undefined;
+  if (typeof entries !== 'object' || entries === null || Array.isArray(entries)) return new Map();
+  const rows = new Map<string, Row>();
+  for (const [path, row] of Object.entries(entries)) {
+    if (!isRow(row)) return new Map();
+    rows.set(path, row);
+  }
+  return rows;
+}
 
 export interface DigestCache {
   /** The digest of the file at `path` (absolute) whose stamp is `stamp`, when it may be trusted. */
@@ -63,8 +91,7 @@ async function readRows(file: string): Promise<Map<string, Row>> {
     } finally {
       await handle.close();
     }
-    const parsed = CacheFile.safeParse(JSON.parse(text));
-    return parsed.success ? new Map(Object.entries(parsed.data.entries)) : new Map();
+    return rowsOf(text);
   } catch {
     return new Map();
   }

@@ -63,6 +63,8 @@ function escaped(name: string): string {
   });
 }
 
+const STATS_IN_FLIGHT = 64;
+
 interface Frame {
   /** The real path of the folder being listed. */
   real: string;
@@ -148,6 +150,13 @@ export async function walkDirectory(directory: string, opts: WalkOptions = {}): 
       );
     }
     taken.set(path, disk);
+    // Stats run STATS_IN_FLIGHT at a time: one after another, 2,000 files took longer to list
+    // than to hash. The list is sorted at the end, so the order they finish in does not matter.
+    stats.push(statFile(path, disk, source));
+    if (stats.length >= STATS_IN_FLIGHT) await Promise.all(stats.splice(0));
+  };
+  const stats: Promise<void>[] = [];
+  const statFile = async (path: string, disk: string, source: string) => {
     const st = await statOf(source, join(root, disk));
     const size = Number(st.size);
     if (size > MAX_FILE_BYTES) {
@@ -215,6 +224,7 @@ export async function walkDirectory(directory: string, opts: WalkOptions = {}): 
     }
   }
 
+  await Promise.all(stats.splice(0));
   if (files.length === 0) {
     const left = skipped.length > 0 ? ` (left out: ${skipped.slice(0, 5).join(', ')})` : '';
     throw new DeployError('EMPTY_DIRECTORY', `The folder ${root} holds no files to deploy${left}`);
