@@ -107,6 +107,9 @@ export async function deployDirectory(opts: DeployOptions): Promise<DeployReport
   const site: SiteRef = { siteId: opts.siteId, partition: opts.partition, signal: opts.signal };
   // First, so a wrong site id fails before any disk work.
   const { url, name: siteName } = await getDeploySite(opts.api, site);
+  // The live listing is fetched while the folder is walked and hashed: neither waits on the other.
+  const live = listLiveFiles(opts.api, site);
+  live.catch(() => {}); // a failure is reported where it is awaited, or not at all if the walk fails first
 
   const walked = await walkDirectory(opts.directory, {
     cwd: opts.cwd,
@@ -119,7 +122,7 @@ export async function deployDirectory(opts: DeployOptions): Promise<DeployReport
   // Written while the API answers; it never throws, and is awaited before the deploy returns.
   const saved = cache.save();
   try {
-    return await publish(opts, site, files, { url, siteName, walked, read, say });
+    return await publish(opts, site, files, { url, siteName, walked, read, say, live });
   } finally {
     await saved;
   }
@@ -131,6 +134,7 @@ interface Known {
   walked: Awaited<ReturnType<typeof walkDirectory>>;
   read: Tally;
   say: Say;
+  live: ReturnType<typeof listLiveFiles>;
 }
 
 /** Plan, confirm, create, upload, publish. */
@@ -138,9 +142,9 @@ async function publish(
   opts: DeployOptions,
   site: SiteRef,
   files: HashedFile[],
-  { url, siteName, walked, read, say }: Known,
+  { url, siteName, walked, read, say, live }: Known,
 ): Promise<DeployReport> {
-  const plan = planDeploy(files, await listLiveFiles(opts.api, site));
+  const plan = planDeploy(files, await live);
   const common = {
     url,
     siteName,

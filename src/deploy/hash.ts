@@ -83,13 +83,19 @@ export async function hashFiles(files: readonly LocalFile[], opts: HashOptions =
   const cache = opts.cache ?? NO_DIGEST_CACHE;
   const clockNs = opts.clockNs ?? wallClockNs;
   const buffers: Buffer[] = [];
-  return mapLimit(files, opts.concurrency ?? 4, async (file) => {
+  const hashed: HashedFile[] = new Array(files.length);
+  // What the cache vouches for first, in one pass: no promise per file when nothing changed.
+  const toRead: number[] = [];
+  for (const [i, file] of files.entries()) {
     const remembered = file.stamp && cache.lookup(file.source, file.stamp);
-    if (remembered) {
-      const hashed = { ...file, sha256: remembered, cached: true };
-      opts.onHashed?.(hashed);
-      return hashed;
+    if (!remembered) toRead.push(i);
+    else {
+      hashed[i] = { ...file, sha256: remembered, cached: true };
+      opts.onHashed?.(hashed[i]);
     }
+  }
+  await mapLimit(toRead, opts.concurrency ?? 4, async (i) => {
+    const file = files[i] as LocalFile;
     // At most `concurrency` buffers ever exist: each worker takes one and gives it back.
     const buffer = buffers.pop() ?? Buffer.allocUnsafe(READ_BUFFER_BYTES);
     const recordedNs = clockNs();
@@ -105,8 +111,8 @@ export async function hashFiles(files: readonly LocalFile[], opts: HashOptions =
       buffers.push(buffer);
     }
     if (digest.stamp) cache.record(file.source, { ...digest.stamp, sha256: digest.sha256, recordedNs });
-    const hashed = { ...file, size: digest.size, sha256: digest.sha256, cached: false };
-    opts.onHashed?.(hashed);
-    return hashed;
+    hashed[i] = { ...file, size: digest.size, sha256: digest.sha256, cached: false };
+    opts.onHashed?.(hashed[i]);
   });
+  return hashed;
 }
