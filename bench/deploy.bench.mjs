@@ -12,6 +12,10 @@
 //   server peak RSS     ≤ 120 MiB (VmHWM of the server process after every deploy; it started
 //                       signed in: the sign-in ran in a server of its own)
 // Each iteration is a fresh site with fresh bytes (a new seed), so the first deploy sends all.
+// The bench starts a sandbox of its own (bench/deploy/parts.mjs) and does not use the harness's:
+// its hundreds of MiB of blobs and its sites must not weigh on the sandbox other benches time.
+// The 20 changed files are dated 5 s before the deploy (edited, then deployed), so the digest
+// cache's 2 s rule does not make the "nothing changed" runs read them again.
 //
 //   node bench/deploy.bench.mjs [--smoke]     (after npm run build)
 import { createHash } from 'node:crypto';
