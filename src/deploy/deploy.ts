@@ -96,7 +96,7 @@ async function hashAll(files: LocalFile[], cache: DigestCache, say: Say, opts: D
         read.files += 1;
         read.bytes += file.size;
       }
-      void hashProgress(hashingLine(done, total, cached), false);
+      void hashProgress(() => hashingLine(done, total, cached), false);
     },
   });
   await say(hashedLine(done, cached));
@@ -198,7 +198,7 @@ async function publish(
       retry: opts.retry,
       signal: opts.signal,
       onUploaded: (files, bytes) =>
-        uploadProgress(uploadedLine({ files, bytes }, total), files === total.files),
+        uploadProgress(() => uploadedLine({ files, bytes }, total), files === total.files),
     });
   };
   const sent = await upload(required);

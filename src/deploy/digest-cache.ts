@@ -113,7 +113,8 @@ export async function openDigestCache(file: string, opts: DigestCacheOptions = {
   return {
     lookup(path, stamp) {
       const row = rows.get(path);
-      if (!row) return undefined;
+      // Most misses differ in size or mtime: said by comparing strings, before any BigInt is made.
+      if (!row || row[1] !== `${stamp.size}` || row[2] !== `${stamp.mtimeNs}`) return undefined;
       const entry = toEntry(row);
       if (!isTrusted(entry, stamp)) return undefined;
       used.add(path);

@@ -40,10 +40,16 @@ describe('deploy progress lines', () => {
   it('are sent at most every 200 ms but always at the end, and a failing sink fails nothing', async () => {
     const sent: string[] = [];
     const say = throttled(safe((m) => void sent.push(m)));
-    await say('a', false);
-    await say('b', false); // within 200 ms of a: dropped
-    await say('c', true);
+    const worded: string[] = [];
+    const line = (m: string) => () => {
+      worded.push(m);
+      return m;
+    };
+    await say(line('a'), false);
+    await say(line('b'), false); // within 200 ms of a: dropped, and never worded
+    await say(line('c'), true);
     expect(sent).toEqual(['a', 'c']);
+    expect(worded).toEqual(['a', 'c']);
     await expect(
       safe(() => {
         throw new Error('client gone');
