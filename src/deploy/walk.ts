@@ -19,6 +19,7 @@ import { DeployError } from './errors.js';
 import { isIgnoredName } from './ignore.js';
 import { resolveDirectory } from './location.js';
 import { isPermissionError, permissionDenied } from './permission.js';
+import { statMany } from './stat-many.js';
 
 export interface LocalFile {
   /** The site path: relative, `/`-separated. */
@@ -62,8 +63,6 @@ function escaped(name: string): string {
     return cp > 0xffff ? `\\u{${cp.toString(16)}}` : `\\u${cp.toString(16).padStart(4, '0')}`;
   });
 }
-
-const STATS_IN_FLIGHT = 64;
 
 interface Frame {
   /** The real path of the folder being listed. */
@@ -135,7 +134,7 @@ export async function walkDirectory(directory: string, opts: WalkOptions = {}): 
     }
   };
 
-  const addFile = async (path: string, disk: string, source: string) => {
+  const addFile = (path: string, disk: string, source: string) => {
     if (!isValidDeployPath(path)) {
       throw new DeployError(
         'INVALID_PATH',
@@ -150,23 +149,11 @@ export async function walkDirectory(directory: string, opts: WalkOptions = {}): 
       );
     }
     taken.set(path, disk);
-    // Stats run STATS_IN_FLIGHT at a time: one after another, 2,000 files took longer to list
-    // than to hash. The list is sorted at the end, so the order they finish in does not matter.
-    stats.push(statFile(path, disk, source));
-    if (stats.length >= STATS_IN_FLIGHT) await Promise.all(stats.splice(0));
+    // Stated all at once when the folders are listed (./stat-many.ts: one by one through the
+    // thread pool, 2,000 files took longer to list than the rest of an unchanged deploy).
+    found.push({ path, disk, source });
   };
-  const stats: Promise<void>[] = [];
-  const statFile = async (path: string, disk: string, source: string) => {
-    const st = await statOf(source, join(root, disk));
-    const size = Number(st.size);
-    if (size > MAX_FILE_BYTES) {
-      throw new DeployError(
-        'FILE_TOO_LARGE',
-        `The file ${path} is ${mib(size)} (${size} bytes); Hostsmith accepts at most 25 MiB per file`,
-      );
-    }
-    files.push({ path, source, size, stamp: stampOf(st) });
-  };
+  const found: Array<{ path: string; disk: string; source: string }> = [];
 
   for (let frame = stack.pop(); frame; frame = stack.pop()) {
     let entries: Dirent[];
@@ -186,7 +173,7 @@ export async function walkDirectory(directory: string, opts: WalkOptions = {}): 
       if (entry.isDirectory()) {
         stack.push({ real: abs, prefix: `${path}/`, disk: `${disk}/`, chain: [...frame.chain, abs] });
       } else if (entry.isFile()) {
-        await addFile(path, disk, abs);
+        addFile(path, disk, abs);
       } else if (entry.isSymbolicLink()) {
         let target: string;
         try {
@@ -207,7 +194,7 @@ export async function walkDirectory(directory: string, opts: WalkOptions = {}): 
         }
         const st = await statOf(target, join(root, disk));
         if (st.isFile()) {
-          await addFile(path, disk, target);
+          addFile(path, disk, target);
         } else if (st.isDirectory()) {
           // A link back to the folder itself or to an ancestor would loop forever.
           if (frame.chain.includes(target)) skipped.push(path);
@@ -224,7 +211,21 @@ export async function walkDirectory(directory: string, opts: WalkOptions = {}): 
     }
   }
 
-  await Promise.all(stats.splice(0));
+  const stats = await statMany(
+    found.map((f) => f.source),
+    (i, err) => unreadable('file', join(root, found[i]?.disk ?? ''), err),
+  );
+  for (const [i, { path, source }] of found.entries()) {
+    const st = stats[i] as BigIntStats;
+    const size = Number(st.size);
+    if (size > MAX_FILE_BYTES) {
+      throw new DeployError(
+        'FILE_TOO_LARGE',
+        `The file ${path} is ${mib(size)} (${size} bytes); Hostsmith accepts at most 25 MiB per file`,
+      );
+    }
+    files.push({ path, source, size, stamp: stampOf(st) });
+  }
   if (files.length === 0) {
     const left = skipped.length > 0 ? ` (left out: ${skipped.slice(0, 5).join(', ')})` : '';
     throw new DeployError('EMPTY_DIRECTORY', `The folder ${root} holds no files to deploy${left}`);
