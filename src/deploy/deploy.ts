@@ -111,13 +111,15 @@ export async function deployDirectory(opts: DeployOptions): Promise<DeployReport
   const live = listLiveFiles(opts.api, site);
   live.catch(() => {}); // a failure is reported where it is awaited, or not at all if the walk fails first
 
+  // Read while the folder is walked.
+  const opening = opts.digestCache ? openDigestCache(opts.digestCache) : Promise.resolve(NO_DIGEST_CACHE);
   const walked = await walkDirectory(opts.directory, {
     cwd: opts.cwd,
     platform: opts.platform,
     home: opts.home,
   });
   const say = safe(opts.progress);
-  const cache = opts.digestCache ? await openDigestCache(opts.digestCache) : NO_DIGEST_CACHE;
+  const cache = await opening;
   const { hashed: files, read } = await hashAll(walked.files, cache, say, opts);
   // Written while the API answers; it never throws, and is awaited before the deploy returns.
   const saved = cache.save();

@@ -65,18 +65,6 @@ export const NO_DIGEST_CACHE: DigestCache = {
   save: async () => {},
 };
 
-function toEntry(row: Row): DigestEntry {
-  const [sha256, size, mtimeNs, ino, dev, recordedNs] = row;
-  return {
-    sha256,
-    size: BigInt(size),
-    mtimeNs: BigInt(mtimeNs),
-    ino: BigInt(ino),
-    dev: BigInt(dev),
-    recordedNs: BigInt(recordedNs),
-  };
-}
-
 function toRow(e: DigestEntry, usedMs: number): Row {
   return [e.sha256, `${e.size}`, `${e.mtimeNs}`, `${e.ino}`, `${e.dev}`, `${e.recordedNs}`, usedMs];
 }
@@ -113,12 +101,21 @@ export async function openDigestCache(file: string, opts: DigestCacheOptions = {
   return {
     lookup(path, stamp) {
       const row = rows.get(path);
+      if (!row) return undefined;
       // Most misses differ in size or mtime: said by comparing strings, before any BigInt is made.
-      if (!row || row[1] !== `${stamp.size}` || row[2] !== `${stamp.mtimeNs}`) return undefined;
-      const entry = toEntry(row);
+      const [sha256, size, mtimeNs, ino, dev, recordedNs] = row;
+      if (size !== `${stamp.size}` || mtimeNs !== `${stamp.mtimeNs}`) return undefined;
+      const entry: DigestEntry = {
+        sha256,
+        size: stamp.size,
+        mtimeNs: stamp.mtimeNs,
+        ino: BigInt(ino),
+        dev: BigInt(dev),
+        recordedNs: BigInt(recordedNs),
+      };
       if (!isTrusted(entry, stamp)) return undefined;
       used.add(path);
-      return entry.sha256;
+      return sha256;
     },
     record(path, entry) {
       rows.set(path, toRow(entry, 0));

@@ -33,9 +33,14 @@ export function sameStamp(a: FileStamp, b: FileStamp): boolean {
   return a.size === b.size && a.mtimeNs === b.mtimeNs && a.ino === b.ino && a.dev === b.dev;
 }
 
+/** Whether a digest recorded at `recordedNs` of a file last written at `mtimeNs` proves nothing. */
+export function isRacy(recordedNs: bigint, mtimeNs: bigint): boolean {
+  return recordedNs - mtimeNs <= RACY_WINDOW_NS;
+}
+
 /** Whether `entry` is the file whose stamp is `now`: same stamp, and not racily recorded. */
 export function isTrusted(entry: DigestEntry, now: FileStamp): boolean {
-  return sameStamp(entry, now) && entry.recordedNs - entry.mtimeNs > RACY_WINDOW_NS;
+  return sameStamp(entry, now) && !isRacy(entry.recordedNs, entry.mtimeNs);
 }
 
 /** Now, in ns since the epoch, never later than the true time (ms truncated): the safe side. */

@@ -35,6 +35,9 @@ describe('openDigestCache', () => {
     const again = await openDigestCache(file);
     expect(again.lookup('/site/a.html', stamp(1n))).toBe(entry(1n).sha256);
     expect(again.lookup('/site/a.html', { ...stamp(1n), size: 11n })).toBeUndefined();
+    expect(again.lookup('/site/a.html', { ...stamp(1n), mtimeNs: stamp(1n).mtimeNs + 1n })).toBeUndefined();
+    expect(again.lookup('/site/a.html', { ...stamp(1n), ino: 9n })).toBeUndefined();
+    expect(again.lookup('/site/a.html', { ...stamp(1n), dev: 9n })).toBeUndefined();
     expect(again.lookup('/site/b.html', stamp(2n))).toBeUndefined();
     expect(again.lookup('/site/c.html', stamp(3n))).toBeUndefined();
   });
