@@ -12,12 +12,14 @@ import {
   publishDeploy,
   type SiteRef,
 } from '../hostsmith/deploys.js';
+import { type DigestCache, NO_DIGEST_CACHE, openDigestCache } from './digest-cache.js';
 import { DeployError } from './errors.js';
 import { type HashedFile, hashFiles } from './hash.js';
 import { type DeployPlan, planDeploy } from './plan.js';
+import { hashedLine, hashingLine, type Say, safe, type Tally, throttled, uploadedLine } from './progress.js';
 import type { RetryPolicy } from './retry.js';
 import { uploadBlobs } from './upload.js';
-import { walkDirectory } from './walk.js';
+import { type LocalFile, walkDirectory } from './walk.js';
 
 export interface DeployOptions {
   api: DeployApi;
@@ -31,8 +33,13 @@ export interface DeployOptions {
   /** What `~` stands for; the user's home folder by default. */
   home?: string;
   signal?: AbortSignal;
-  /** Steps for the person watching ("hashed 12 files", "uploaded 3/7"). */
+  /** Steps for the person watching: files and bytes hashed, then uploaded, of the total. */
   progress?: (message: string) => void | Promise<void>;
+  /**
+   * The digest cache's file (./digest-cache.ts), beside the credentials: files unchanged since
+   * an earlier deploy are not read again. None: every file is read.
+   */
+  digestCache?: string;
   concurrency?: number;
   retry?: RetryPolicy;
   /** Stop after the plan: nothing is created or sent. */
@@ -58,6 +65,9 @@ export interface DeployReport {
   bytesUploaded: number;
   /** Bytes of the folder the API already held, so they were not sent. */
   bytesSkipped: number;
+  /** Files read to hash them, and their bytes; the rest were unchanged since an earlier deploy. */
+  filesRead: number;
+  bytesRead: number;
   url: string;
   /** The absolute folder deployed. */
   directory: string;
@@ -67,49 +77,76 @@ export interface DeployReport {
   skipped: string[];
 }
 
-/** Progress is best effort: a client that went away must not fail the deploy. */
-function safe(send: DeployOptions['progress']): (message: string) => Promise<void> {
-  return async (message) => {
-    try {
-      await send?.(message);
-    } catch {
-      // Nothing to do: the deploy itself goes on, and its result or error still gets reported.
-    }
-  };
-}
-
-/** Calls `send` at most every `ms`, and always for the last step. */
-function throttled(send: (m: string) => Promise<void>, ms = 200) {
-  let last = 0;
-  return async (message: string, final: boolean) => {
-    const now = Date.now();
-    if (!final && now - last < ms) return;
-    last = now;
-    await send(message);
-  };
+/** Hashes the walked files (the cache's where it may), saying files and bytes done of the total. */
+async function hashAll(files: LocalFile[], cache: DigestCache, say: Say, opts: DeployOptions) {
+  const total: Tally = { files: files.length, bytes: files.reduce((sum, f) => sum + f.size, 0) };
+  const done: Tally = { files: 0, bytes: 0 };
+  const read: Tally = { files: 0, bytes: 0 };
+  let cached = 0;
+  const hashProgress = throttled(say);
+  const hashed = await hashFiles(files, {
+    signal: opts.signal,
+    platform: opts.platform,
+    cache,
+    onHashed: (file) => {
+      done.files += 1;
+      done.bytes += file.size;
+      if (file.cached) cached += 1;
+      else {
+        read.files += 1;
+        read.bytes += file.size;
+      }
+      void hashProgress(() => hashingLine(done, total, cached), false);
+    },
+  });
+  await say(hashedLine(done, cached));
+  return { hashed, read };
 }
 
 export async function deployDirectory(opts: DeployOptions): Promise<DeployReport> {
   const site: SiteRef = { siteId: opts.siteId, partition: opts.partition, signal: opts.signal };
   // First, so a wrong site id fails before any disk work.
   const { url, name: siteName } = await getDeploySite(opts.api, site);
+  // The live listing is fetched while the folder is walked and hashed: neither waits on the other.
+  const live = listLiveFiles(opts.api, site);
+  live.catch(() => {}); // a failure is reported where it is awaited, or not at all if the walk fails first
 
+  // Read while the folder is walked.
+  const opening = opts.digestCache ? openDigestCache(opts.digestCache) : Promise.resolve(NO_DIGEST_CACHE);
   const walked = await walkDirectory(opts.directory, {
     cwd: opts.cwd,
     platform: opts.platform,
     home: opts.home,
   });
-  const total = walked.files.length;
   const say = safe(opts.progress);
-  const hashProgress = throttled(say);
-  const files = await hashFiles(walked.files, {
-    signal: opts.signal,
-    platform: opts.platform,
-    onHashed: (done) => void hashProgress(`hashed ${done}/${total} files`, false),
-  });
-  await say(`hashed ${total} files`);
+  const cache = await opening;
+  const { hashed: files, read } = await hashAll(walked.files, cache, say, opts);
+  // Written while the API answers; it never throws, and is awaited before the deploy returns.
+  const saved = cache.save();
+  try {
+    return await publish(opts, site, files, { url, siteName, walked, read, say, live });
+  } finally {
+    await saved;
+  }
+}
 
-  const plan = planDeploy(files, await listLiveFiles(opts.api, site));
+interface Known {
+  url: string;
+  siteName: string;
+  walked: Awaited<ReturnType<typeof walkDirectory>>;
+  read: Tally;
+  say: Say;
+  live: ReturnType<typeof listLiveFiles>;
+}
+
+/** Plan, confirm, create, upload, publish. */
+async function publish(
+  opts: DeployOptions,
+  site: SiteRef,
+  files: HashedFile[],
+  { url, siteName, walked, read, say, live }: Known,
+): Promise<DeployReport> {
+  const plan = planDeploy(files, await live);
   const common = {
     url,
     siteName,
@@ -117,6 +154,8 @@ export async function deployDirectory(opts: DeployOptions): Promise<DeployReport
     directory: walked.root,
     resolvedRelative: walked.resolvedRelative,
     skipped: walked.skipped,
+    filesRead: read.files,
+    bytesRead: read.bytes,
   };
   if (opts.dryRun) {
     const bytes = files.reduce((sum, f) => sum + f.size, 0);
@@ -149,9 +188,10 @@ export async function deployDirectory(opts: DeployOptions): Promise<DeployReport
 
   const created = await createDeploy(opts.api, site, manifest);
   const required = blobsFor(created.required);
-  const uploadProgress = throttled(say);
-  const upload = (blobs: HashedFile[]) =>
-    uploadBlobs({
+  const upload = (blobs: HashedFile[]) => {
+    const total: Tally = { files: blobs.length, bytes: blobs.reduce((sum, f) => sum + f.size, 0) };
+    const uploadProgress = throttled(say);
+    return uploadBlobs({
       api: opts.api,
       site,
       deployId: created.id,
@@ -159,8 +199,10 @@ export async function deployDirectory(opts: DeployOptions): Promise<DeployReport
       concurrency: opts.concurrency,
       retry: opts.retry,
       signal: opts.signal,
-      onUploaded: (done, n) => uploadProgress(`uploaded ${done}/${n}`, done === n),
+      onUploaded: (files, bytes) =>
+        uploadProgress(() => uploadedLine({ files, bytes }, total), files === total.files),
     });
+  };
   const sent = await upload(required);
 
   let published: Awaited<ReturnType<typeof publishDeploy>>;

@@ -46,6 +46,8 @@ export interface Workspace {
   profile?: string;
   session: Session;
   api: HostsmithClient;
+  /** Where deploys remember file digests, beside the credentials (deploy/digest-cache.ts). */
+  digestCache?: string;
 }
 
 export interface ServerOptions {
@@ -207,10 +209,11 @@ export function createServer(opts: ServerOptions): McpServer {
             ...(state?.shownAt !== undefined ? { answeredAfterMs: Date.now() - state.shownAt } : {}),
           };
           workspace = await opts.workspaceFor(clientName);
-          const { api, session, profile } = workspace;
+          const { api, session, profile, digestCache } = workspace;
           const toolCtx: ToolContext = {
             api,
             profile: profile ?? DEFAULT_PROFILE,
+            ...(digestCache !== undefined ? { digestCache } : {}),
             signal,
             progress,
             ...(confirm ? { confirm } : {}),

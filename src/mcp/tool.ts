@@ -16,6 +16,8 @@ export interface ToolContext {
   api: HostsmithClient;
   /** The profile this server signs in under (--profile, else "default"; tests may leave it out). */
   profile?: string;
+  /** The deploy digest cache's file (see deploy/digest-cache.ts); none: every file is read. */
+  digestCache?: string;
   /** Aborted when the client cancels the call or disconnects. */
   signal: AbortSignal;
   /** Report a step to the client (a no-op when it sent no progressToken). */

@@ -9,6 +9,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { deployDirectory } from '../../src/deploy/deploy.js';
+import { formatBytes } from '../../src/deploy/progress.js';
+import { UPLOAD_BUFFER_BYTES } from '../../src/deploy/upload.js';
 import { walkDirectory } from '../../src/deploy/walk.js';
 import { call, startTestSandbox } from '../helpers/sandbox.js';
 import { tokenClient } from '../helpers/token-client.js';
@@ -69,8 +71,9 @@ describe('deploy against the sandbox', () => {
       directory: EXAMPLE,
     });
     expect(report.deployId).toMatch(/^dep_/);
-    expect(progress).toContain(`hashed ${walked.files.length} files`);
-    expect(progress).toContain(`uploaded ${walked.files.length}/${walked.files.length}`);
+    const n = walked.files.length;
+    expect(progress).toContain(`hashed ${n} files, ${formatBytes(total)}`);
+    expect(progress).toContain(`uploaded ${n}/${n} files, ${formatBytes(total)} of ${formatBytes(total)}`);
 
     for (const file of walked.files) {
       const res = await fetch(new URL(file.path, site.url));
@@ -96,6 +99,34 @@ describe('deploy against the sandbox', () => {
     });
     expect(again.deployId).not.toBe(report.deployId);
     expect(blobPuts()).toEqual([]);
+  });
+
+  it('blobs sent from reused buffers and streamed ones all go live byte for byte', async () => {
+    const site = await newSite();
+    const dir = await fs.mkdtemp(join(tmp, 'buffers-'));
+    // Two workers share their buffers across eight blobs of other sizes: any bytes left over from
+    // the blob before, or a buffer reused while still being sent, would show here (or as a 422).
+    const sizes = [
+      UPLOAD_BUFFER_BYTES + 1,
+      17,
+      UPLOAD_BUFFER_BYTES,
+      300_000,
+      5,
+      2 * UPLOAD_BUFFER_BYTES,
+      64_000,
+      1,
+    ];
+    const contents = sizes.map((size) => randomBytes(size));
+    for (const [i, bytes] of contents.entries()) await fs.writeFile(join(dir, `b${i}.bin`), bytes);
+    const report = await deployDirectory({ api, siteId: site.id, directory: dir, concurrency: 2 });
+    expect(report).toMatchObject({
+      filesUploaded: sizes.length,
+      bytesUploaded: sizes.reduce((a, b) => a + b, 0),
+    });
+    for (const [i, bytes] of contents.entries()) {
+      const served = Buffer.from(await (await fetch(new URL(`b${i}.bin`, site.url))).arrayBuffer());
+      expect(served.equals(bytes), `b${i}.bin`).toBe(true);
+    }
   });
 
   it('a 503 on blob uploads is retried (the client waits it out)', async () => {

@@ -282,9 +282,9 @@ describe('deployDirectory (fake API)', () => {
     expect(Object.keys(manifest).sort()).toEqual(['f0.txt', 'f1.txt', 'f2.txt', 'f3.txt', 'same.txt']);
     expect(attempts.get(manifest['f1.txt'] ?? '')).toBe(2);
     expect(methods.filter((m) => m.includes('/publish'))).toHaveLength(2);
-    expect(progress).toContain('hashed 5 files');
-    expect(progress).toContain('uploaded 4/4');
-    expect(progress).toContain('uploaded 1/1');
+    expect(progress).toContain('hashed 5 files, 2.4 KiB');
+    expect(progress).toContain('uploaded 4/4 files, 2.0 KiB of 2.0 KiB');
+    expect(progress).toContain('uploaded 1/1 files, 500 B of 500 B');
 
     // Again, unchanged: nothing is uploaded and every byte is skipped.
     attempts.clear();

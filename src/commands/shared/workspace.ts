@@ -1,6 +1,7 @@
 // The composition root shared by every command: for one client folder and one API, the store,
 // the Session and the Hostsmith client, wired so that data flows one way (cli → mcp → hostsmith →
 // auth → store). Built lazily: `serve` calls it on the first tool call, never at start.
+import { join } from 'node:path';
 import { createBrowserOpener, createSession, type HostsmithSession } from '../../auth/index.js';
 import type { Settings } from '../../config.js';
 import { HostsmithClient } from '../../hostsmith/client.js';
@@ -13,6 +14,9 @@ import { DEFAULT_PROFILE } from '../../store/profile.js';
 import type { CredentialStore } from '../../store/types.js';
 import { VERSION } from '../../version.js';
 
+/** What each file of a deployed folder hashed to (see deploy/digest-cache.ts). */
+const DIGEST_CACHE_FILE = 'deploy-digests.json';
+
 export interface Workspace {
   clientFolder: string;
   /** The profile (--profile, else "default"): whose sign-in this is within the client folder. */
@@ -20,6 +24,8 @@ export interface Workspace {
   store: CredentialStore;
   session: HostsmithSession;
   api: HostsmithClient;
+  /** The deploy digest cache's file: beside the credentials, one per profile (and read-only slot). */
+  digestCache: string;
   /** Ends sign-ins and releases connections; `abort` cuts OAuth requests still under way. */
   close(options?: { abort?: boolean }): Promise<void>;
 }
@@ -81,6 +87,8 @@ export async function openWorkspace(opts: OpenWorkspaceOptions): Promise<Workspa
     store,
     session,
     api,
+    // The store's folder exists with keychain storage too (oauth.json keeps the registration).
+    digestCache: join(store.dir, DIGEST_CACHE_FILE),
     close: async (options = {}) => {
       await session.close(options);
       await api.close();

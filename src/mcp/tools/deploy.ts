@@ -93,6 +93,7 @@ export const deployDirectory = defineTool({
       directory: args.directory,
       signal: ctx.signal,
       progress: (message) => ctx.progress(message),
+      ...(ctx.digestCache !== undefined ? { digestCache: ctx.digestCache } : {}),
       dryRun: args.dry_run === true,
       ...(ctx.confirm ? { confirmRemoval: removalQuestion(ctx.confirm) } : {}),
     });
