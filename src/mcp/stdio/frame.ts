@@ -1,8 +1,9 @@
 // The stdio framing in front of the SDK's transport. The SDK's read buffer closes the whole
 // transport when one message outgrows it, which leaves the server deaf (or gone) and the client
-// waiting. This stream cuts stdin into lines and hands the transport one line per chunk, each
-// within the limit; a longer line is dropped while it streams past (never held in memory) and
-// answered with -32600, carrying the request's id when its top level names one.
+// waiting. This stream cuts stdin into lines, each within the limit, and hands each on: as the
+// message check() read from it (serve: delivered, never parsed again), or as one chunk per line;
+// a longer line is dropped while it streams past (never held in memory) and answered with
+// -32600, carrying the request's id when its top level names one.
 import { Transform, type TransformCallback } from 'node:stream';
 import { ProtocolErrorCode } from '@modelcontextprotocol/server';
 import { TopLevelIdScanner } from './id-scan.js';
