@@ -249,15 +249,41 @@ describe('FramedStdioTransport, per call', () => {
 
   const turn = () => new Promise((resolve) => setImmediate(resolve));
 
-  it('writes the answers sent in one event-loop turn in one write, and a later one on its own', async () => {
+  it('writes answers given while other calls run in one write; a lone call is answered at once', async () => {
     const { stdout, writes } = recordingStdout();
-    const transport = new FramedStdioTransport({ log: quiet, stdin: new PassThrough(), stdout });
+    const stdin = new PassThrough();
+    const transport = new FramedStdioTransport({ log: quiet, stdin, stdout });
+    const delivered: unknown[] = [];
+    transport.onmessage = (message) => delivered.push(message);
     await transport.start();
-    await Promise.all([1, 2, 3].map((id) => transport.send(asMessage({ jsonrpc: '2.0', id, result: {} }))));
+    const ids = (w: string[][]) => w.map((batch) => batch.map((line) => JSON.parse(line).id));
+    const answer = (id: number) => transport.send(asMessage({ jsonrpc: '2.0', id, result: {} }));
+    const progress = {
+      jsonrpc: '2.0',
+      method: 'notifications/progress',
+      params: { progressToken: 1, progress: 1 },
+    };
+    stdin.write([1, 2, 3, 4].map((id) => `{"jsonrpc":"2.0","id":${id},"method":"ping"}\n`).join(''));
     await turn();
-    await transport.send(asMessage({ jsonrpc: '2.0', id: 4, result: {} }));
+    expect(delivered).toHaveLength(4);
+
+    // Calls 3 and 4 still open: held back, then they leave together at the end of the turn.
+    void answer(1);
+    void transport.send(asMessage(progress));
+    void answer(2);
+    expect(writes).toEqual([]);
     await turn();
-    expect(writes.map((w) => w.map((line) => JSON.parse(line).id))).toEqual([[1, 2, 3], [4]]);
+    expect(ids(writes)).toEqual([[1, undefined, 2]]);
+    // Call 4 is cancelled, so never answered: the answer to 3, the last open call, leaves at once.
+    stdin.write('{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":4}}\n');
+    await turn();
+    void answer(3);
+    expect(ids(writes)).toEqual([[1, undefined, 2], [3]]);
+    // A lone call is answered at once too.
+    stdin.write('{"jsonrpc":"2.0","id":5,"method":"ping"}\n');
+    await turn();
+    void answer(5);
+    expect(ids(writes)).toEqual([[1, undefined, 2], [3], [5]]);
     expect(writes.flat().every((line) => line.endsWith('}\n'))).toBe(true);
     await transport.close();
   });

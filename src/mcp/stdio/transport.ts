@@ -3,8 +3,8 @@
 // MAX_LINE_BYTES (so the SDK never closes itself on an oversized message) and answers what the
 // SDK would drop; outgoing, schema failures of a request become -32602 (invalid-params.ts).
 // Per call it stays cheap: a line is parsed and checked once (check.ts hands the message over
-// read; the SDK's read buffer never sees it), and the answers of one event-loop turn leave in one
-// write to stdout.
+// read; the SDK's read buffer never sees it), and while other calls run, the answers of one
+// event-loop turn leave in one write to stdout.
 import type { Readable, Writable } from 'node:stream';
 import type { JSONRPCMessage, Transport, TransportSendOptions } from '@modelcontextprotocol/server';
 import { StdioServerTransport } from '@modelcontextprotocol/server/stdio';
@@ -41,8 +41,10 @@ export class FramedStdioTransport implements Transport {
   private readonly frame: LineFrame;
   private reading = false;
   private ended = false;
-  /** Set while stdout is corked until the end of this event-loop turn (see batch()). */
-  private corked = false;
+  /** Requests delivered and not answered yet: while there are any, answers are batched. */
+  private open = 0;
+  /** Set while stdout is corked until the end of this event-loop turn (see send()). */
+  private flushing: NodeJS.Immediate | undefined;
 
   constructor(options: FramedStdioOptions) {
     const { log } = options;
@@ -57,6 +59,9 @@ export class FramedStdioTransport implements Transport {
       // is reported, and the next message still arrives.
       deliver: (message) => {
         if (this.ended) return;
+        if (isRequest(message)) this.open += 1;
+        // A cancelled call is not answered at all (the SDK drops its result).
+        else if (isCancellation(message)) this.open = Math.max(0, this.open - 1);
         try {
           this.onmessage?.(message as JSONRPCMessage);
         } catch (error) {
@@ -108,29 +113,45 @@ export class FramedStdioTransport implements Transport {
   }
 
   send(message: JSONRPCMessage, _options?: TransportSendOptions): Promise<void> {
-    this.batch();
-    return this.inner.send(asInvalidParams(message));
+    if (!('method' in message) && 'id' in message) this.open = Math.max(0, this.open - 1);
+    return this.write(asInvalidParams(message));
   }
 
   /**
-   * Holds stdout's writes until the end of this event-loop turn, so that answers finishing
-   * together (64 calls in flight) leave in one write: one syscall and one wake-up of the client,
-   * not one each. A lone answer waits only for the rest of the turn.
+   * While other calls still run, stdout's writes wait for the end of this event-loop turn, so
+   * that answers finishing together (64 calls in flight) leave in one write: one syscall and one
+   * wake-up of the client, not one each. The last open call's answer leaves at once, with any
+   * held back: a lone call pays no wait.
    */
-  private batch(): void {
-    if (this.corked) return;
-    this.corked = true;
-    this.stdout.cork();
-    setImmediate(() => {
-      this.corked = false;
-      this.stdout.uncork();
-    });
+  private write(message: JSONRPCMessage): Promise<void> {
+    if (this.open > 0 && !this.flushing) {
+      this.stdout.cork();
+      this.flushing = setImmediate(() => this.flush());
+    }
+    const sent = this.inner.send(message);
+    if (this.open === 0) this.flush();
+    return sent;
+  }
+
+  private flush(): void {
+    if (!this.flushing) return;
+    clearImmediate(this.flushing);
+    this.flushing = undefined;
+    this.stdout.uncork();
   }
 
   private refuse({ id, code, message }: Refusal): void {
     // JSON-RPC answers an unreadable request with `id: null`, which the SDK's type leaves out.
     const answer = { jsonrpc: '2.0', id, error: { code, message } } as unknown as JSONRPCMessage;
-    this.batch();
-    this.inner.send(answer).catch((error: Error) => this.onerror?.(error));
+    this.write(answer).catch((error: Error) => this.onerror?.(error));
   }
+}
+
+/** A JSON-RPC request (a notification has no id, a response no method). */
+function isRequest(message: unknown): boolean {
+  return typeof message === 'object' && message !== null && 'method' in message && 'id' in message;
+}
+
+function isCancellation(message: unknown): boolean {
+  return (message as { method?: unknown }).method === 'notifications/cancelled';
 }
