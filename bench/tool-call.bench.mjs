@@ -25,10 +25,14 @@ export async function run({ smoke, root, sandbox }) {
   const site = await createSite(sandbox.api, token, dispatcher);
   const siteUrl = `${sandbox.api}/v1/sites/${encodeURIComponent(site.id)}`;
 
-  const server = stdioSession(process.execPath, [join(root, 'bin/hostsmith-mcp.js'), '--storage', 'file'], {
-    cwd: store.configDir,
-    env: store.env,
-  });
+  // BENCH_SERVER_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") goes to the server's
+  // node: how the profile of what a call costs is taken (README).
+  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const server = stdioSession(
+    process.execPath,
+    [...nodeArgs, join(root, 'bin/hostsmith-mcp.js'), '--storage', 'file'],
+    { cwd: store.configDir, env: store.env },
+  );
   try {
     // The client folder comes from the client's name: the one `login --client` filled.
     await server.request('initialize', { ...INITIALIZE, clientInfo: { name: CLIENT, version: '0' } });

@@ -11,6 +11,8 @@ export function scopeList(scope: string | undefined): string[] {
 
 export class ScopeNeeds {
   private readonly required: Set<string>;
+  /** The last answer of missing(): every tool call asks about the same grant's scope string. */
+  private last: { granted: string | undefined; lacking: readonly string[] } | undefined;
 
   constructor(initial: readonly string[]) {
     this.required = new Set(initial.filter((s) => !PROTOCOL_SCOPES.has(s)));
@@ -19,12 +21,16 @@ export class ScopeNeeds {
   /** The API refused a call for want of `scope`: from now on a grant must hold it. */
   add(scope: string): void {
     for (const s of scopeList(scope)) this.required.add(s);
+    this.last = undefined;
   }
 
   /** What `granted` (a space-separated scope string) lacks. */
   missing(granted: string | undefined): string[] {
-    const have = new Set(scopeList(granted));
-    return [...this.required].filter((s) => !have.has(s));
+    if (!this.last || this.last.granted !== granted) {
+      const have = new Set(scopeList(granted));
+      this.last = { granted, lacking: [...this.required].filter((s) => !have.has(s)) };
+    }
+    return [...this.last.lacking];
   }
 
   /** What a sign-in asks for: what is needed, then what the grant it replaces already had. */

@@ -17,6 +17,32 @@ export interface SizedResult {
 
 const jsonBytes = (value: unknown) => (value === undefined ? 0 : Buffer.byteLength(JSON.stringify(value)));
 
+/**
+ * More than `jsonBytes(value)` can be, or Infinity once over `room`, found without serializing:
+ * in JSON a UTF-16 unit takes at most 6 bytes (a \u00XX escape; 3 in UTF-8 otherwise), a number
+ * at most 24 characters. Anything but plain JSON data (toJSON, a bigint) gets Infinity: measure it.
+ */
+export function jsonBytesAtMost(value: unknown, room: number): number {
+  let used = 0;
+  const walk = (v: unknown): boolean => {
+    if (typeof v === 'string') used += 2 + 6 * v.length;
+    else if (typeof v === 'number') used += 24;
+    else if (typeof v === 'boolean' || v === null || v === undefined) used += 5;
+    else if (Array.isArray(v)) {
+      used += 2 + v.length; // brackets and commas
+      for (const item of v) if (!walk(item)) return false;
+    } else if (typeof v === 'object' && typeof (v as { toJSON?: unknown }).toJSON !== 'function') {
+      used += 2;
+      for (const key in v) {
+        used += 4 + 6 * key.length;
+        if (!walk((v as Record<string, unknown>)[key])) return false;
+      }
+    } else return false;
+    return used <= room;
+  };
+  return walk(value) ? used : Number.POSITIVE_INFINITY;
+}
+
 /** The measure: serialized content plus serialized structuredContent, in bytes. */
 export function resultBytes(result: Pick<SizedResult, 'content' | 'structuredContent'>): number {
   return jsonBytes(result.content) + jsonBytes(result.structuredContent);
@@ -67,6 +93,9 @@ export function capResult(
   result: SizedResult,
   max = MAX_RESULT_BYTES,
 ): SizedResult {
+  // Most results are far under the ceiling: a bound says so without serializing them twice.
+  const bound = jsonBytesAtMost(result.content, max);
+  if (bound + jsonBytesAtMost(result.structuredContent, max - bound) <= max) return result;
   const size = resultBytes(result);
   if (size <= max) return result;
   const done = result.isError

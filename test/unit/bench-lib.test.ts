@@ -1,5 +1,5 @@
 // The bench harness's pure parts: percentiles, figures (ratio, met), the README's table block,
-// and how an install's node_modules is counted.
+// how an install's node_modules is counted, and how a server profile is summarized.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -28,12 +28,16 @@ interface Report {
 interface Npm {
   footprint(dir: string): { packages: number; bytes: number };
 }
+interface Profile {
+  summarizeProfile(profile: unknown): { total: number; categories: [string, number][] };
+}
 // Plain .mjs modules (no types): imported by URL.
 const load = async <T>(file: string) =>
   (await import(pathToFileURL(join(ROOT, 'bench/lib', file)).href)) as T;
 const stats = await load<Stats>('stats.mjs');
 const report = await load<Report>('report.mjs');
 const npm = await load<Npm>('npm.mjs');
+const profile = await load<Profile>('profile.mjs');
 
 describe('bench stats', () => {
   it('takes percentiles by nearest rank and the median as the middle', () => {
@@ -109,5 +113,45 @@ describe('bench install footprint', () => {
     file('.package-lock.json', 5);
     mkdirSync(join(dir, '.bin'));
     expect(npm.footprint(dir)).toEqual({ packages: 4, bytes: 205 });
+  });
+});
+
+describe('bench profile summary', () => {
+  const frame = (id: number, functionName: string, url: string, children: number[] = []) => ({
+    id,
+    callFrame: { functionName, url, lineNumber: 0, columnNumber: 0, scriptId: '0' },
+    children,
+  });
+
+  it('adds self time per category, sets module loading apart, largest first', () => {
+    const root = 'file:///repo';
+    const nodes = [
+      frame(1, '(root)', '', [2, 3, 4, 5, 6, 9, 10]),
+      frame(2, '(idle)', ''),
+      frame(3, 'loadESM', 'node:internal/modules/esm/loader', [7]),
+      frame(4, 'checkLine', `${root}/dist/mcp/stdio/check.js`, [8]),
+      frame(5, 'request', `${root}/node_modules/undici/lib/api/api-request.js`),
+      frame(6, 'send', `${root}/node_modules/@modelcontextprotocol/server/dist/stdio.mjs`, [11]),
+      frame(7, 'parse', `${root}/node_modules/zod/v4/core/schemas.js`),
+      frame(8, 'parse', `${root}/node_modules/zod/v4/core/schemas.js`),
+      frame(9, '(garbage collector)', ''),
+      frame(10, 'emit', 'node:events'),
+      frame(11, 'writeUtf8String', ''),
+    ];
+    const samples = [2, 7, 4, 8, 8, 5, 6, 9, 10, 11, 11];
+    const timeDeltas = [100, 50, 10, 20, 20, 30, 5, 7, 3, 40, 40];
+    const { total, categories } = profile.summarizeProfile({ nodes, samples, timeDeltas });
+    expect(total).toBe(325);
+    expect(categories).toEqual([
+      ['idle', 100],
+      ['write syscalls', 80],
+      ['startup (module loading)', 50],
+      ['zod (SDK and ours)', 40],
+      ['undici (HTTP client)', 30],
+      ['hostsmith-mcp', 10],
+      ['GC', 7],
+      ['MCP SDK (not zod)', 5],
+      ['Node (streams, net, timers, events)', 3],
+    ]);
   });
 });

@@ -1,9 +1,17 @@
 // The 40,000-byte ceiling's safety net: a tool whose result is over it, through the real
 // McpServer in-process, reaches the client as a short error that says so and what to do.
 import type { CallToolResult } from '@modelcontextprotocol/client';
+import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import * as z from 'zod/v4';
-import { capResult, fitCount, fitPage, MAX_RESULT_BYTES, resultBytes } from '../../src/mcp/result-size.js';
+import {
+  capResult,
+  fitCount,
+  fitPage,
+  jsonBytesAtMost,
+  MAX_RESULT_BYTES,
+  resultBytes,
+} from '../../src/mcp/result-size.js';
 import { defineTool } from '../../src/mcp/tool.js';
 import { text } from '../helpers/e2e.js';
 import { inProcessServer } from '../helpers/in-process-server.js';
@@ -61,6 +69,47 @@ describe('the ceiling on every tool result', () => {
     expect((result.structuredContent as { rows: string[] }).rows).toHaveLength(150);
     const result2 = { content: [{ type: 'text' as const, text: 'small' }], structuredContent: { a: 1 } };
     expect(capResult({ name: 'x', annotations: { readOnlyHint: true } }, result2)).toBe(result2);
+  });
+});
+
+describe('the bound that spares measuring a small result', () => {
+  const exact = (value: unknown) => Buffer.byteLength(JSON.stringify(value) ?? '');
+
+  it('is never under the serialized size, whatever the JSON', () => {
+    const text = fc.string({ unit: 'binary', maxLength: 40 });
+    const value = fc.oneof(fc.jsonValue(), fc.dictionary(text, fc.oneof(text, fc.double(), fc.jsonValue())));
+    fc.assert(
+      fc.property(value, (v) => {
+        expect(jsonBytesAtMost(v, Number.POSITIVE_INFINITY)).toBeGreaterThanOrEqual(exact(v));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('holds for the worst cases: control characters, astral and lone surrogates, long numbers', () => {
+    for (const v of [
+      '\u0000\u001f"\\',
+      '😀é€',
+      '\ud800x\udfff',
+      [-1.7976931348623157e308, -2.2250738585072014e-308, Number.NaN, -0],
+      { '\u0001': [null, true, false, undefined], '': {} },
+    ]) {
+      expect(jsonBytesAtMost(v, Number.POSITIVE_INFINITY)).toBeGreaterThanOrEqual(exact(v));
+    }
+  });
+
+  it('gives up over the room, and on what only serializing can measure', () => {
+    expect(jsonBytesAtMost('x'.repeat(100), 500)).toBe(Number.POSITIVE_INFINITY);
+    expect(jsonBytesAtMost({ at: new Date(0) }, 1e6)).toBe(Number.POSITIVE_INFINITY);
+    expect(jsonBytesAtMost({ n: 10n }, 1e6)).toBe(Number.POSITIVE_INFINITY);
+  });
+
+  it('lets a result that the bound cannot clear be measured exactly: just under the ceiling passes', () => {
+    const text = 'é'.repeat(Math.floor((MAX_RESULT_BYTES - 40) / 2));
+    const result = { content: [{ type: 'text' as const, text }] };
+    expect(resultBytes(result)).toBeLessThanOrEqual(MAX_RESULT_BYTES);
+    expect(jsonBytesAtMost(result.content, MAX_RESULT_BYTES)).toBe(Number.POSITIVE_INFINITY);
+    expect(capResult({ name: 'x', annotations: { readOnlyHint: true } }, result)).toBe(result);
   });
 });
 

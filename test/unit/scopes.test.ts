@@ -68,6 +68,19 @@ describe('ScopeNeeds', () => {
     expect(needs.missing('sites:read domains:read')).toEqual(['files:write']);
     expect(needs.forSignIn(undefined)).toEqual(['sites:read', 'domains:read', 'files:write']);
   });
+
+  it('asked again about the same grant, answers the same, and a scope added since counts', () => {
+    const needs = new ScopeNeeds(['sites:read']);
+    const grant = 'sites:read offline_access';
+    const first = needs.missing(grant);
+    expect(first).toEqual([]);
+    first.push('changed by a caller');
+    expect(needs.missing(grant)).toEqual([]);
+    needs.add('files:write');
+    expect(needs.missing(grant)).toEqual(['files:write']);
+    expect(needs.missing('sites:read files:write')).toEqual([]);
+    expect(needs.missing(grant)).toEqual(['files:write']);
+  });
 });
 
 describe('the read-only credential is kept apart, for every profile', () => {

@@ -1,7 +1,9 @@
 // What the stdio transport answers that the SDK's own would drop, line by line; the -32603 →
 // -32602 rewrite of the SDK's request-schema failures; and the framed transport over fake
-// streams: an oversized line is answered and the next one still arrives.
-import { PassThrough } from 'node:stream';
+// streams: an oversized line is answered and the next one still arrives, nothing read before
+// start() is lost, a throwing handler does not stop the next message, and the answers of one
+// event-loop turn leave in one write.
+import { PassThrough, Writable } from 'node:stream';
 import type { JSONRPCMessage } from '@modelcontextprotocol/server';
 import { describe, expect, it } from 'vitest';
 import { MAX_UPLOAD_CALL_BYTES } from '../../src/hostsmith/deploys.js';
@@ -20,12 +22,14 @@ describe('checkLine', () => {
     { jsonrpc: '2.0', method: 'notifications/initialized' },
     { jsonrpc: '2.0', id: 3, result: {} },
     { jsonrpc: '2.0', id: 3, error: { code: -1, message: 'no' } },
-  ])('passes a JSON-RPC message: %j', (message) => {
-    expect(check(message)).toBe('pass');
+  ])('hands over a JSON-RPC message read: %j', (message) => {
+    expect(check(message)).toEqual({ read: message });
   });
 
-  it('passes a line ending in CR (CRLF input)', () => {
-    expect(check('{"jsonrpc":"2.0","id":1,"method":"ping"}\r')).toBe('pass');
+  it('reads a line ending in CR (CRLF input)', () => {
+    expect(check('{"jsonrpc":"2.0","id":1,"method":"ping"}\r')).toEqual({
+      read: { jsonrpc: '2.0', id: 1, method: 'ping' },
+    });
   });
 
   it('drops a blank line without an answer', () => {
@@ -205,9 +209,11 @@ describe('FramedStdioTransport', () => {
       };
     });
     await transport.start();
+    const answered = new Promise((resolve) => stdout.once('data', resolve));
     stdin.write(`{"jsonrpc":"2.0","id":"big","method":"ping","params":{"pad":"${'x'.repeat(5000)}"}}\n`);
     stdin.write('{"jsonrpc":"2.0","id":2,"method":"ping"}\n');
     await next;
+    await answered;
     expect(received).toEqual([{ jsonrpc: '2.0', id: 2, method: 'ping' }]);
     expect(written.map((line) => JSON.parse(line))).toEqual([
       { jsonrpc: '2.0', id: 'big', error: { code: -32600, message: 'request over 1024 bytes' } },
@@ -219,6 +225,111 @@ describe('FramedStdioTransport', () => {
     await transport.closed;
     expect(stdin.listenerCount('data')).toBe(0);
     expect(stdin.isPaused()).toBe(true);
+  });
+});
+
+describe('FramedStdioTransport, per call', () => {
+  const quiet = createLogger({ write: () => {}, level: 'error' });
+
+  /** stdout as the OS sees it: one entry per write, however many messages it carries. */
+  function recordingStdout() {
+    const writes: string[][] = [];
+    const stdout = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        writes.push([chunk.toString()]);
+        done();
+      },
+      writev(chunks, done) {
+        writes.push(chunks.map(({ chunk }) => String(chunk)));
+        done();
+      },
+    });
+    return { stdout, writes };
+  }
+
+  const turn = () => new Promise((resolve) => setImmediate(resolve));
+
+  it('writes answers given while other calls run in one write; a lone call is answered at once', async () => {
+    const { stdout, writes } = recordingStdout();
+    const stdin = new PassThrough();
+    const transport = new FramedStdioTransport({ log: quiet, stdin, stdout });
+    const delivered: unknown[] = [];
+    transport.onmessage = (message) => delivered.push(message);
+    await transport.start();
+    const ids = (w: string[][]) => w.map((batch) => batch.map((line) => JSON.parse(line).id));
+    const answer = (id: number) => transport.send(asMessage({ jsonrpc: '2.0', id, result: {} }));
+    const progress = {
+      jsonrpc: '2.0',
+      method: 'notifications/progress',
+      params: { progressToken: 1, progress: 1 },
+    };
+    stdin.write([1, 2, 3, 4].map((id) => `{"jsonrpc":"2.0","id":${id},"method":"ping"}\n`).join(''));
+    await turn();
+    expect(delivered).toHaveLength(4);
+
+    // Calls 3 and 4 still open: held back, then they leave together at the end of the turn.
+    void answer(1);
+    void transport.send(asMessage(progress));
+    void answer(2);
+    expect(writes).toEqual([]);
+    await turn();
+    expect(ids(writes)).toEqual([[1, undefined, 2]]);
+    // Call 4 is cancelled, so never answered: the answer to 3, the last open call, leaves at once.
+    stdin.write('{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":4}}\n');
+    await turn();
+    void answer(3);
+    expect(ids(writes)).toEqual([[1, undefined, 2], [3]]);
+    // A lone call is answered at once too.
+    stdin.write('{"jsonrpc":"2.0","id":5,"method":"ping"}\n');
+    await turn();
+    void answer(5);
+    expect(ids(writes)).toEqual([[1, undefined, 2], [3], [5]]);
+    expect(writes.flat().every((line) => line.endsWith('}\n'))).toBe(true);
+    await transport.close();
+  });
+
+  it('delivers what arrived before start(), in order', async () => {
+    const stdin = new PassThrough();
+    const transport = new FramedStdioTransport({ log: quiet, stdin, stdout: recordingStdout().stdout });
+    stdin.write(
+      '{"jsonrpc":"2.0","id":1,"method":"ping"}\n{"jsonrpc":"2.0","method":"notifications/initialized"}\n',
+    );
+    await turn();
+    const received: JSONRPCMessage[] = [];
+    const two = new Promise<void>((resolve) => {
+      transport.onmessage = (message) => {
+        received.push(message);
+        if (received.length === 2) resolve();
+      };
+    });
+    await transport.start();
+    await two;
+    expect(received).toEqual([
+      { jsonrpc: '2.0', id: 1, method: 'ping' },
+      { jsonrpc: '2.0', method: 'notifications/initialized' },
+    ]);
+    await transport.close();
+  });
+
+  it('reports a handler that throws and still delivers the next message', async () => {
+    const stdin = new PassThrough();
+    const transport = new FramedStdioTransport({ log: quiet, stdin, stdout: recordingStdout().stdout });
+    const errors: string[] = [];
+    const received: unknown[] = [];
+    transport.onerror = (error) => errors.push(error.message);
+    const second = new Promise<void>((resolve) => {
+      transport.onmessage = (message) => {
+        received.push(message);
+        if (received.length === 1) throw new Error('handler broke');
+        resolve();
+      };
+    });
+    await transport.start();
+    stdin.write('{"jsonrpc":"2.0","id":1,"method":"ping"}\n{"jsonrpc":"2.0","id":2,"method":"ping"}\n');
+    await second;
+    expect(errors).toEqual(['handler broke']);
+    expect(received).toHaveLength(2);
+    await transport.close();
   });
 });
 

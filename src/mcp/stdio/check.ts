@@ -3,13 +3,10 @@
 // hook, without its id; either way a client that sent a request waits forever. Here such a line
 // is answered as JSON-RPC says: -32700 (not JSON, id null), -32600 (not a request or
 // notification), -32602 (a request whose params are malformed, naming the field).
-import {
-  isJSONRPCNotification,
-  isJSONRPCRequest,
-  isJSONRPCResponse,
-  ProtocolErrorCode,
-  specTypeSchemas,
-} from '@modelcontextprotocol/server';
+// A line that is a message is read here once, exactly as the SDK's transport would read it
+// (JSON.parse, then its JSON-RPC message schema), and handed over read: the transport delivers it
+// without parsing and checking it a second time.
+import { ProtocolErrorCode, parseJSONRPCMessage, specTypeSchemas } from '@modelcontextprotocol/server';
 import type { Refusal, Verdict } from './frame.js';
 
 export function checkLine(line: Buffer): Verdict {
@@ -27,8 +24,13 @@ export function checkLine(line: Buffer): Verdict {
       message: 'Parse error: the line is not valid JSON',
     };
   }
-  if (isJSONRPCRequest(value) || isJSONRPCNotification(value) || isJSONRPCResponse(value)) return 'pass';
-  return diagnose(value);
+  let message: unknown;
+  try {
+    message = parseJSONRPCMessage(value);
+  } catch {
+    return diagnose(value);
+  }
+  return { read: message };
 }
 
 function diagnose(value: unknown): Refusal {

@@ -1,8 +1,9 @@
 // The stdio framing in front of the SDK's transport. The SDK's read buffer closes the whole
 // transport when one message outgrows it, which leaves the server deaf (or gone) and the client
-// waiting. This stream cuts stdin into lines and hands the transport one line per chunk, each
-// within the limit; a longer line is dropped while it streams past (never held in memory) and
-// answered with -32600, carrying the request's id when its top level names one.
+// waiting. This stream cuts stdin into lines, each within the limit, and hands each on: as the
+// message check() read from it (serve: delivered, never parsed again), or as one chunk per line;
+// a longer line is dropped while it streams past (never held in memory) and answered with
+// -32600, carrying the request's id when its top level names one.
 import { Transform, type TransformCallback } from 'node:stream';
 import { ProtocolErrorCode } from '@modelcontextprotocol/server';
 import { TopLevelIdScanner } from './id-scan.js';
@@ -14,8 +15,13 @@ export interface Refusal {
   message: string;
 }
 
-/** What to do with a line that fits: pass it on, drop it quietly, or answer it here. */
-export type Verdict = 'pass' | 'drop' | Refusal;
+/** A line already read into a message: handed to `deliver` instead of being passed on as bytes. */
+export interface Read {
+  read: unknown;
+}
+
+/** What to do with a line that fits: pass it on, hand over what it read, drop it, or answer it. */
+export type Verdict = 'pass' | Read | 'drop' | Refusal;
 
 export interface LineFrameOptions {
   /** The most bytes a line may hold before its newline (a CR before it counts). */
@@ -24,6 +30,8 @@ export interface LineFrameOptions {
   refuse(refusal: Refusal, oversize: boolean): void;
   /** Looks at each line that fits (without its newline); passes all when absent. */
   check?(line: Buffer): Verdict;
+  /** Takes what check() read, in input order (a message read once, not parsed again downstream). */
+  deliver?(message: unknown): void;
 }
 
 const NEWLINE = Buffer.from('\n');
@@ -92,12 +100,16 @@ export class LineFrame extends Transform {
       );
       return;
     }
-    const line = Buffer.concat([...this.pending, NEWLINE]);
+    // A line that came in one chunk (the usual case) is looked at without copying it.
+    const parts = this.pending;
+    const line = parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts);
     this.pending = [];
     this.pendingBytes = 0;
-    const verdict = this.options.check?.(line.subarray(0, line.length - 1)) ?? 'pass';
-    if (verdict === 'pass') this.push(line);
-    else if (verdict !== 'drop') this.options.refuse(verdict, false);
+    const verdict = this.options.check?.(line) ?? 'pass';
+    if (verdict === 'pass') this.push(Buffer.concat([line, NEWLINE]));
+    else if (verdict === 'drop') return;
+    else if ('read' in verdict) this.options.deliver?.(verdict.read);
+    else this.options.refuse(verdict, false);
   }
 }
 
