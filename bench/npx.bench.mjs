@@ -10,7 +10,7 @@
 import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MCP_REMOTE, npmEnv, packOurs, tempDir } from './lib/npm.mjs';
-import { INITIALIZE, killGroup, runOk, spawnGroup, stdioSession } from './lib/process.mjs';
+import { INITIALIZE, runOk, spawnGroup, stdioSession, stopGroup } from './lib/process.mjs';
 import { startRegistry } from './lib/registry.mjs';
 import { figure, summarize } from './lib/stats.mjs';
 
@@ -130,14 +130,6 @@ async function startHttpServer(root) {
   writeFileSync(join(dir, 'url'), url); // for a person debugging a failed run
   return {
     url,
-    async close() {
-      const gone = new Promise((resolve) => child.once('exit', resolve));
-      try {
-        process.kill(-child.pid, 'SIGTERM');
-      } catch {}
-      const timer = setTimeout(() => killGroup(child), 5000);
-      await gone;
-      clearTimeout(timer);
-    },
+    close: () => stopGroup(child),
   };
 }

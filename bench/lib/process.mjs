@@ -88,6 +88,18 @@ export function killGroup(child, signal = 'SIGKILL') {
   } catch {}
 }
 
+/** SIGTERM a detached child's process group, SIGKILL it after 5 s, and wait until it is gone. */
+export async function stopGroup(child) {
+  const gone = new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve();
+    else child.once('exit', resolve);
+  });
+  killGroup(child, 'SIGTERM');
+  const timer = setTimeout(() => killGroup(child), 5000);
+  await gone;
+  clearTimeout(timer);
+}
+
 export const INITIALIZE = {
   protocolVersion: '2025-11-25',
   capabilities: {},

@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { killGroup, runOk, spawnGroup } from './process.mjs';
+import { killGroup, runOk, spawnGroup, stopGroup } from './process.mjs';
 
 /** tsx's loader by absolute URL: `--import tsx` would resolve from whatever the cwd is. */
 const tsxLoader = (root) => pathToFileURL(createRequire(join(root, 'package.json')).resolve('tsx')).href;
@@ -72,16 +72,7 @@ export async function startSandbox({ root, timeoutMs = 60_000 }) {
       return session;
     },
     async close() {
-      const gone = new Promise((resolve) => {
-        if (child.exitCode !== null || child.signalCode !== null) resolve();
-        else child.once('exit', resolve);
-      });
-      try {
-        process.kill(-child.pid, 'SIGTERM');
-      } catch {}
-      const timer = setTimeout(() => killGroup(child), 5000);
-      await gone;
-      clearTimeout(timer);
+      await stopGroup(child);
       for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
     },
   };
