@@ -188,5 +188,8 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const { metafile } = await build(programOptions(root, join(root, 'dist'), await toolSchemas(root)));
   // Which chunk holds what, for test/e2e/startup-modules.test.ts (outside dist/: not published).
   mkdirSync(join(root, BUILD_CACHE), { recursive: true });
+  // Replaced, not written over: a worktree's node_modules may be a hard-linked copy, and writing
+  // into the shared file would hand every worktree this build's metafile.
+  rmSync(join(root, METAFILE), { force: true });
   writeFileSync(join(root, METAFILE), JSON.stringify(metafile));
 }
