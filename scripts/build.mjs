@@ -156,6 +156,61 @@ function startupEntryPlugin(root) {
   };
 }
 
+/**
+ * The SDK's ajvProvider module runs all of ajv when it loads (three engines' modules and
+ * ajv-formats: four top-level requires), though it builds an engine only when a JSON Schema is
+ * checked; in this server that is a form elicitation's answer (a confirmation), mid-call, never
+ * before tools/list. That load was ~63 M of ~625 M instructions of spawn → tools/list (valgrind,
+ * Node 20): the largest single part of the start. The bundle turns those four requires into
+ * getters that require on first use, so the first check loads ajv instead. Only the text below
+ * is changed, and the build fails if the SDK's text no longer matches (a new SDK: look again).
+ * Its `Ajv` and `addFormats` exports stay unread: only validators/ajv.mjs re-exports them, which
+ * the bundle must then not hold.
+ */
+const AJV_PROVIDER = /[\\/]@modelcontextprotocol[\\/]server[\\/]dist[\\/]ajvProvider-[\w-]+\.mjs$/;
+const AJV_PATCHES = [
+  ['var import_ajv = require_ajv();', 'var import_ajv = { get Ajv() { return require_ajv().Ajv; } };'],
+  [
+    'var import__2019 = require__2019();',
+    'var import__2019 = { get Ajv2019() { return require__2019().Ajv2019; } };',
+  ],
+  [
+    'var import__2020 = require__2020();',
+    'var import__2020 = { get Ajv2020() { return require__2020().Ajv2020; } };',
+  ],
+  [
+    'var import_dist = /* @__PURE__ */ __toESM(require_dist(), 1);',
+    'var import_dist = { get default() { return __toESM(require_dist(), 1).default; } };',
+  ],
+  ['const addFormats = import_dist.default;', 'const addFormats = (ajv) => import_dist.default(ajv);'],
+  ['const Ajv = import_ajv.Ajv;', 'const Ajv = undefined;'],
+];
+
+export function lazyAjvPlugin() {
+  return {
+    name: 'lazy-ajv',
+    setup(b) {
+      b.onLoad({ filter: AJV_PROVIDER }, (args) => {
+        let text = readFileSync(args.path, 'utf8');
+        for (const [from, to] of AJV_PATCHES) {
+          if (text.split(from).length !== 2)
+            throw new Error(`lazy-ajv: ${args.path} no longer holds "${from}" once: the SDK changed`);
+          text = text.replace(from, to);
+        }
+        return { contents: text, loader: 'js' };
+      });
+      b.onLoad(
+        { filter: /[\\/]@modelcontextprotocol[\\/]server[\\/]dist[\\/]validators[\\/]ajv\.mjs$/ },
+        () => ({
+          errors: [
+            { text: 'lazy-ajv: validators/ajv re-exports Ajv and addFormats, which the patch leaves unset' },
+          ],
+        }),
+      );
+    },
+  };
+}
+
 /** The esbuild options for the program from `root`, into `outdir` (`schemas`: toolSchemas's). */
 export function programOptions(root, outdir, schemas) {
   const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
@@ -175,6 +230,7 @@ export function programOptions(root, outdir, schemas) {
     plugins: [
       startupEntryPlugin(root),
       startupChunkPlugin(root),
+      lazyAjvPlugin(),
       ...(schemas ? [builtSchemasPlugin(schemas)] : []),
     ],
     metafile: true,
