@@ -135,8 +135,8 @@ function startupChunkPlugin(root) {
  * The program's entry: src/cli/main.ts, which also imports serve's closure statically (in the
  * bundle only; from source `serve` stays a dynamic import). Without it the start was two chunks:
  * main.ts's closure, then, once main() ran, serve's through a dynamic import, compiled only
- * then. One chunk for both started with ~14 ms less main-thread CPU of ~140 (interleaved runs, by
- * /proc schedstat). The other commands (login, status, …) now evaluate the SDK too before they
+ * then. One chunk for both: ~1–2% fewer instructions to tools/list (valgrind; a first, noisy
+ * timing said more). The other commands (login, status, …) now evaluate the SDK too before they
  * run; `serve` is what hosts start, twice per connection.
  */
 function startupEntryPlugin(root) {
