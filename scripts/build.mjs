@@ -160,7 +160,7 @@ function startupEntryPlugin(root) {
  * The SDK's ajvProvider module runs all of ajv when it loads (three engines' modules and
  * ajv-formats: four top-level requires), though it builds an engine only when a JSON Schema is
  * checked; in this server that is a form elicitation's answer (a confirmation), mid-call, never
- * before tools/list. That load was ~63 M of ~625 M instructions of spawn → tools/list (valgrind,
+ * before tools/list. That load was ~50–60 M of ~625 M instructions of spawn → tools/list (valgrind,
  * Node 20): the largest single part of the start. The bundle turns those four requires into
  * getters that require on first use, so the first check loads ajv instead. Only the text below
  * is changed, and the build fails if the SDK's text no longer matches (a new SDK: look again).
