@@ -57,6 +57,8 @@ async function bundleBaseline(root) {
   const { build } = await import('esbuild');
   const { BUNDLE_OPTIONS } = await import('../scripts/build.mjs');
   const outfile = join(root, 'node_modules/.cache/hostsmith-mcp-bench/minimal-sdk-server.bundle.mjs');
+  // Replaced, not written over: node_modules may be a hard-linked copy shared with other clones.
+  rmSync(outfile, { force: true });
   await build({
     ...BUNDLE_OPTIONS,
     absWorkingDir: root,

@@ -1,5 +1,5 @@
 // Types for scripts/build.mjs (plain Node ESM, so the bench can import it without tsx).
-import type { BuildOptions } from 'esbuild';
+import type { BuildOptions, Plugin } from 'esbuild';
 
 export const EXTERNAL: string[];
 export const METAFILE: string;
@@ -10,3 +10,5 @@ export function programOptions(
   outdir: string,
   schemas?: Record<string, unknown>,
 ): BuildOptions & { metafile: true };
+/** Defers the SDK's top-level load of ajv to the first JSON Schema check (see build.mjs). */
+export function lazyAjvPlugin(): Plugin;

@@ -131,13 +131,93 @@ function startupChunkPlugin(root) {
   };
 }
 
+/**
+ * The program's entry: src/cli/main.ts, which also imports serve's closure statically (in the
+ * bundle only; from source `serve` stays a dynamic import). Without it the start was two chunks:
+ * main.ts's closure, then, once main() ran, serve's through a dynamic import, compiled only
+ * then. One chunk for both: ~1–2% fewer instructions to tools/list (valgrind; a first, noisy
+ * timing said more). The other commands (login, status, …) now evaluate the SDK too before they
+ * run; `serve` is what hosts start, twice per connection.
+ */
+function startupEntryPlugin(root) {
+  return {
+    name: 'startup-entry',
+    setup(b) {
+      b.onResolve({ filter: /^startup-entry$/ }, () => ({ path: 'cli/main', namespace: 'entry' }));
+      b.onLoad({ filter: /.*/, namespace: 'entry' }, () => ({
+        contents: [
+          ...STARTUP.map((file) => `import ${JSON.stringify(join(root, file))};`),
+          `export * from ${JSON.stringify(join(root, STARTUP[0]))};`,
+        ].join('\n'),
+        resolveDir: root,
+        loader: 'js',
+      }));
+    },
+  };
+}
+
+/**
+ * The SDK's ajvProvider module runs all of ajv when it loads (three engines' modules and
+ * ajv-formats: four top-level requires), though it builds an engine only when a JSON Schema is
+ * checked; in this server that is a form elicitation's answer (a confirmation), mid-call, never
+ * before tools/list. That load was ~50–60 M of ~625 M instructions of spawn → tools/list (valgrind,
+ * Node 20): the largest single part of the start. The bundle turns those four requires into
+ * getters that require on first use, so the first check loads ajv instead. Only the text below
+ * is changed, and the build fails if the SDK's text no longer matches (a new SDK: look again).
+ * Its `Ajv` and `addFormats` exports stay unread: only validators/ajv.mjs re-exports them, which
+ * the bundle must then not hold.
+ */
+const AJV_PROVIDER = /[\\/]@modelcontextprotocol[\\/]server[\\/]dist[\\/]ajvProvider-[\w-]+\.mjs$/;
+const AJV_PATCHES = [
+  ['var import_ajv = require_ajv();', 'var import_ajv = { get Ajv() { return require_ajv().Ajv; } };'],
+  [
+    'var import__2019 = require__2019();',
+    'var import__2019 = { get Ajv2019() { return require__2019().Ajv2019; } };',
+  ],
+  [
+    'var import__2020 = require__2020();',
+    'var import__2020 = { get Ajv2020() { return require__2020().Ajv2020; } };',
+  ],
+  [
+    'var import_dist = /* @__PURE__ */ __toESM(require_dist(), 1);',
+    'var import_dist = { get default() { return __toESM(require_dist(), 1).default; } };',
+  ],
+  ['const addFormats = import_dist.default;', 'const addFormats = (ajv) => import_dist.default(ajv);'],
+  ['const Ajv = import_ajv.Ajv;', 'const Ajv = undefined;'],
+];
+
+export function lazyAjvPlugin() {
+  return {
+    name: 'lazy-ajv',
+    setup(b) {
+      b.onLoad({ filter: AJV_PROVIDER }, (args) => {
+        let text = readFileSync(args.path, 'utf8');
+        for (const [from, to] of AJV_PATCHES) {
+          if (text.split(from).length !== 2)
+            throw new Error(`lazy-ajv: ${args.path} no longer holds "${from}" once: the SDK changed`);
+          text = text.replace(from, to);
+        }
+        return { contents: text, loader: 'js' };
+      });
+      b.onLoad(
+        { filter: /[\\/]@modelcontextprotocol[\\/]server[\\/]dist[\\/]validators[\\/]ajv\.mjs$/ },
+        () => ({
+          errors: [
+            { text: 'lazy-ajv: validators/ajv re-exports Ajv and addFormats, which the patch leaves unset' },
+          ],
+        }),
+      );
+    },
+  };
+}
+
 /** The esbuild options for the program from `root`, into `outdir` (`schemas`: toolSchemas's). */
 export function programOptions(root, outdir, schemas) {
   const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
   return {
     ...BUNDLE_OPTIONS,
     absWorkingDir: root,
-    entryPoints: { 'cli/main': 'src/cli/main.ts' },
+    entryPoints: { 'cli/main': 'startup-entry' },
     outdir,
     chunkNames: 'chunks/[name]-[hash]',
     splitting: true,
@@ -147,7 +227,12 @@ export function programOptions(root, outdir, schemas) {
     // CommonJS packages in the bundle (undici) require Node's modules; esbuild's ESM output can
     // only do that through a `require` in scope.
     banner: { js: REQUIRE_BANNER },
-    plugins: [startupChunkPlugin(root), ...(schemas ? [builtSchemasPlugin(schemas)] : [])],
+    plugins: [
+      startupEntryPlugin(root),
+      startupChunkPlugin(root),
+      lazyAjvPlugin(),
+      ...(schemas ? [builtSchemasPlugin(schemas)] : []),
+    ],
     metafile: true,
   };
 }
@@ -159,5 +244,8 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const { metafile } = await build(programOptions(root, join(root, 'dist'), await toolSchemas(root)));
   // Which chunk holds what, for test/e2e/startup-modules.test.ts (outside dist/: not published).
   mkdirSync(join(root, BUILD_CACHE), { recursive: true });
+  // Replaced, not written over: a worktree's node_modules may be a hard-linked copy, and writing
+  // into the shared file would hand every worktree this build's metafile.
+  rmSync(join(root, METAFILE), { force: true });
   writeFileSync(join(root, METAFILE), JSON.stringify(metafile));
 }

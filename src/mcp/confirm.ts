@@ -5,10 +5,10 @@
 // 2025-11-25: the question is a server→client request in the middle of the call.
 // 2026-07-28: the call returns inputRequired; the client calls again with the answer and the
 // requestState we sealed, which must name the same tool, arguments and plan.
-import { createHash } from 'node:crypto';
 import type { ElicitRequestFormParams, ElicitResult, RequestOptions } from '@modelcontextprotocol/server';
 import type { ConfirmMode } from '../config.js';
 import { ELICITATION_TIMEOUT_MS } from './elicitation.js';
+import { nodeCrypto } from './lazy-crypto.js';
 import { withProgress } from './sign-in.js';
 
 /** The key of the confirmation in an inputRequired round's inputRequests. */
@@ -82,7 +82,8 @@ export function digestOf(value: unknown): string {
     }
     return v;
   };
-  return createHash('sha256')
+  return nodeCrypto()
+    .createHash('sha256')
     .update(JSON.stringify(canonical(value)))
     .digest('base64url');
 }

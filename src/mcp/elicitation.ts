@@ -2,9 +2,9 @@
 // middle of the tool call, with an elicitationId of its own so that the completion notice
 // (notifications/elicitation/complete) can name it once the callback arrives. (2026-07-28 has
 // no server→client request: there the tool call returns inputRequired and the client calls again.)
-import { randomUUID } from 'node:crypto';
 import type { ElicitRequestURLParams, ElicitResult, RequestOptions } from '@modelcontextprotocol/server';
 import type { Logger } from '../log.js';
+import { nodeCrypto } from './lazy-crypto.js';
 import { PROGRESS_EVERY_MS, withProgress } from './sign-in.js';
 
 export const SIGN_IN_MESSAGE = 'Sign in to Hostsmith to let this agent manage your sites';
@@ -67,7 +67,7 @@ export function createSignInDialogs(): (opts: ElicitSignInOptions) => Promise<El
 }
 
 export async function elicitSignIn(opts: ElicitSignInOptions): Promise<ElicitedSignIn> {
-  const elicitationId = randomUUID();
+  const elicitationId = nodeCrypto().randomUUID();
   const complete = opts.completionNotifier(elicitationId);
   const asked = performance.now();
   try {

@@ -1,9 +1,7 @@
 // The MCP server: registers every tool, and wraps each handler with what every call shares —
 // finding the person's workspace (store, session, API client) for this MCP client, the sign-in
 // experience, and turning failures into tool errors a model can act on.
-import { randomBytes } from 'node:crypto';
 import {
-  createRequestStateCodec,
   type InputRequiredResult,
   inputRequired,
   inputResponse,
@@ -25,6 +23,7 @@ import {
   hasFormElicitation,
 } from './confirm.js';
 import { createSignInDialogs, SIGN_IN_MESSAGE } from './elicitation.js';
+import { lazyRequestStateCodec, nodeCrypto } from './lazy-crypto.js';
 import { capResult } from './result-size.js';
 import { SignInNeedsElicitation, type SignInUi, withSignIn } from './sign-in.js';
 import { withStepUp } from './step-up.js';
@@ -93,7 +92,16 @@ export interface ConnectionState {
 }
 
 export function newConnectionState(): ConnectionState {
-  return { requestStateKey: randomBytes(32), acceptedLinks: new Set(), notShownLinks: new Set() };
+  // Made on first use (lazy-crypto.ts says why): only a requestState round needs it.
+  let key: Buffer | undefined;
+  return {
+    get requestStateKey() {
+      key ??= nodeCrypto().randomBytes(32);
+      return key;
+    },
+    acceptedLinks: new Set(),
+    notShownLinks: new Set(),
+  };
 }
 
 type CallResult = {
@@ -114,16 +122,16 @@ export function createServer(opts: ServerOptions): McpServer {
   // the epoch), travel to the client and back in requestState, sealed (HMAC) so that a client
   // can neither forge nor alter them. The key lives as long as the connection's state.
   const connection = opts.connection ?? newConnectionState();
-  const signInState = createRequestStateCodec<SignInState>({
+  const signInState = lazyRequestStateCodec<SignInState>(() => ({
     key: connection.requestStateKey,
     ttlSeconds: 600,
-  });
+  }));
   // Confirmations of destructive calls ride the same sealed requestState (same key, so the one
   // verify hook above checks both); a payload carries either a sign-in's fields or `confirm`.
-  const confirmState = createRequestStateCodec<ConfirmState>({
+  const confirmState = lazyRequestStateCodec<ConfirmState>(() => ({
     key: connection.requestStateKey,
     ttlSeconds: 600,
-  });
+  }));
   const server = new McpServer(
     { name: 'hostsmith-mcp', title: 'Hostsmith', version: opts.version },
     { instructions: INSTRUCTIONS, requestState: { verify: signInState.verify } },
