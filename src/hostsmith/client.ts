@@ -5,12 +5,12 @@
 // HostsmithError with a stable code.
 import type { Readable } from 'node:stream';
 import { type Dispatcher, request as undiciRequest } from 'undici';
-import type * as z from 'zod/v4';
 import type { Account, Partition, Session } from '../auth/types.js';
 import type { Logger } from '../log.js';
 import { createDispatcher } from '../net/dispatcher.js';
 import { certificateProblem } from '../net/tls-problem.js';
 import { failure, parseAnswer, type RawResponse, retryAfterSeconds, sleep, unreached } from './answers.js';
+import type { HostsmithClientOptions, RequestOptions } from './client-options.js';
 import { HostsmithError, redirectError } from './errors.js';
 import { backoffMs, mayRetry, type Outcome, outcomeOf, RETRY_LIMITS } from './retry-policy.js';
 import { ROUTES, requestUrl } from './routes.js';
@@ -28,43 +28,8 @@ import {
 } from './schemas.js';
 
 export type { Partition } from '../auth/types.js';
+export type { HostsmithClientOptions, RequestOptions } from './client-options.js';
 export { HostsmithError } from './errors.js';
-
-export interface RequestOptions<T> {
-  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
-  /** Already percent-encoded. */
-  path: string;
-  partition?: Partition;
-  query?: Record<string, string | number | undefined>;
-  json?: unknown;
-  /** A factory, so a retry re-creates the stream. */
-  body?: () => Readable | Buffer;
-  contentType?: string;
-  contentLength?: number;
-  schema?: z.ZodType<T>;
-  /**
-   * Who tries again after a dropped connection or a 5xx, where retry-policy.ts allows it: this
-   * client (default), or the caller, which counts its own tries (blob uploads). Retry-After
-   * (429, 503) is always waited out here, bounded.
-   */
-  retry?: 'client' | 'caller';
-  signal?: AbortSignal;
-}
-
-export interface HostsmithClientOptions {
-  apiUrl: string;
-  session: Session;
-  log: Logger;
-  userAgent: string;
-  dispatcher?: Dispatcher;
-  /** The longest Retry-After we wait out inside one call (10 s), and how often (2). */
-  maxRetryAfterSeconds?: number;
-  maxRateLimitRetries?: number;
-  /** How long one request may go without an answer (--request-timeout; default 30 s). */
-  timeoutMs?: number;
-  /** The first backoff between tries (default RETRY_LIMITS.baseDelayMs); tests shorten it. */
-  retryBaseDelayMs?: number;
-}
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 

@@ -22,8 +22,9 @@ import {
   createConfirmer,
   hasFormElicitation,
 } from './confirm.js';
+import { type ConnectionState, newConnectionState, type SignInState } from './connection-state.js';
 import { createSignInDialogs, SIGN_IN_MESSAGE } from './elicitation.js';
-import { lazyRequestStateCodec, nodeCrypto } from './lazy-crypto.js';
+import { lazyRequestStateCodec } from './lazy-crypto.js';
 import { capResult } from './result-size.js';
 import { SignInNeedsElicitation, type SignInUi, withSignIn } from './sign-in.js';
 import { withStepUp } from './step-up.js';
@@ -81,29 +82,6 @@ export interface ServerOptions {
   connection?: ConnectionState;
 }
 
-/** The sign-in memory of one connection (see ServerOptions.connection). */
-export interface ConnectionState {
-  /** The key sealing requestState (2026-07-28 sign-in rounds). */
-  requestStateKey: Buffer;
-  /** Sign-in links the person accepted through URL elicitation. */
-  acceptedLinks: Set<string>;
-  /** Sign-in links the client answered for the person without showing them. */
-  notShownLinks: Set<string>;
-}
-
-export function newConnectionState(): ConnectionState {
-  // Made on first use (lazy-crypto.ts says why): only a requestState round needs it.
-  let key: Buffer | undefined;
-  return {
-    get requestStateKey() {
-      key ??= nodeCrypto().randomBytes(32);
-      return key;
-    },
-    acceptedLinks: new Set(),
-    notShownLinks: new Set(),
-  };
-}
-
 type CallResult = {
   content: Array<{ type: 'text'; text: string } | ({ type: 'resource_link' } & ResourceLink)>;
   structuredContent?: Record<string, unknown>;
@@ -115,7 +93,7 @@ const CLIENT_CAPABILITIES_KEY = 'io.modelcontextprotocol/clientCapabilities';
 /** The key of our one input request: the sign-in link shown through URL-mode elicitation. */
 const SIGN_IN_INPUT = 'hostsmith_sign_in';
 
-export { SIGN_IN_MESSAGE };
+export { type ConnectionState, newConnectionState, SIGN_IN_MESSAGE };
 
 export function createServer(opts: ServerOptions): McpServer {
   // 2026-07-28: the sign-in link an inputRequired round showed, and when it was shown (ms since
@@ -309,11 +287,4 @@ export function createServer(opts: ServerOptions): McpServer {
     );
   }
   return server;
-}
-
-/** What an inputRequired round carries to the client and back (2026-07-28). */
-interface SignInState {
-  link: string;
-  /** When the link was handed to the client, in ms since the epoch (see host-answer.ts). */
-  shownAt: number;
 }

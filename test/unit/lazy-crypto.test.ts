@@ -2,8 +2,8 @@
 // the SDK's own, reads its options only on first use, and a connection's key is made once.
 import { createRequestStateCodec } from '@modelcontextprotocol/server';
 import { describe, expect, it } from 'vitest';
+import { newConnectionState } from '../../src/mcp/connection-state.js';
 import { lazyRequestStateCodec, nodeCrypto } from '../../src/mcp/lazy-crypto.js';
-import { newConnectionState } from '../../src/mcp/server.js';
 
 const KEY = Buffer.alloc(32, 7);
 // verify's context is unused without a bind callback.
