@@ -43,7 +43,7 @@ describe('deploy_directory over stdio', () => {
     const size = formatBytes(total);
     expect(messages).toContain(`hashed 25 files, ${size}`);
     expect(messages).toContain(`uploaded 25/25 files, ${size} of ${size}`);
-    expect(messages).toContain('published 25 files');
+    expect(messages, JSON.stringify(messages)).toContain('published 25 files');
     // Every line on the way has the same shape: done/total files, bytes of bytes.
     for (const message of messages.filter((m) => m?.includes('/'))) {
       expect(message).toMatch(/^(hashed|uploaded) \d+\/25 files, [\d.]+ (B|KiB|MiB) of [\d.]+ (B|KiB|MiB)/);

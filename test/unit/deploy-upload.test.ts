@@ -13,7 +13,7 @@ import { type Session, SignInRequired } from '../../src/auth/types.js';
 import { deployDirectory } from '../../src/deploy/deploy.js';
 import { hashFiles } from '../../src/deploy/hash.js';
 import { isTransient } from '../../src/deploy/retry.js';
-import { uploadBlobs } from '../../src/deploy/upload.js';
+import { DEFAULT_CONCURRENCY, uploadBlobs } from '../../src/deploy/upload.js';
 import { walkDirectory } from '../../src/deploy/walk.js';
 import { HostsmithClient } from '../../src/hostsmith/client.js';
 import { createLogger } from '../../src/log.js';
@@ -86,8 +86,8 @@ const count = (req: IncomingMessage) => {
 };
 
 describe('uploadBlobs', () => {
-  it('keeps at most 6 uploads in flight and streams the exact bytes from disk', async () => {
-    const blobs = await blobsOf(await folder(20, 64 * 1024));
+  it('keeps at most DEFAULT_CONCURRENCY (16) uploads in flight and streams the exact bytes from disk', async () => {
+    const blobs = await blobsOf(await folder(24, 64 * 1024));
     let active = 0;
     let max = 0;
     // Each answer is held 25 ms after the body arrived, so the client's open requests pile up.
@@ -102,9 +102,10 @@ describe('uploadBlobs', () => {
       sendJson(res, 201, {});
     };
     const r = await uploadBlobs({ api, site, deployId: 'dep_1', blobs, retry: FAST });
-    expect(r).toEqual({ blobs: 20, bytes: 20 * 64 * 1024, retries: 0 });
-    expect(max).toBe(6);
-    expect(received.size).toBe(20);
+    expect(r).toEqual({ blobs: 24, bytes: 24 * 64 * 1024, retries: 0 });
+    expect(DEFAULT_CONCURRENCY).toBe(16);
+    expect(max).toBe(DEFAULT_CONCURRENCY);
+    expect(received.size).toBe(24);
     for (const [digest, bytes] of received) expect(sha(bytes)).toBe(digest);
   });
 

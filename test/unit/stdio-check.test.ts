@@ -249,7 +249,7 @@ describe('FramedStdioTransport, per call', () => {
 
   const turn = () => new Promise((resolve) => setImmediate(resolve));
 
-  it('writes answers given while other calls run in one write; a lone call is answered at once', async () => {
+  it('writes answers given while other calls run in one write; a lone call is answered at once; a notification never shares a write with the answer after it', async () => {
     const { stdout, writes } = recordingStdout();
     const stdin = new PassThrough();
     const transport = new FramedStdioTransport({ log: quiet, stdin, stdout });
@@ -263,27 +263,31 @@ describe('FramedStdioTransport, per call', () => {
       method: 'notifications/progress',
       params: { progressToken: 1, progress: 1 },
     };
-    stdin.write([1, 2, 3, 4].map((id) => `{"jsonrpc":"2.0","id":${id},"method":"ping"}\n`).join(''));
+    stdin.write([1, 2, 3, 4, 5].map((id) => `{"jsonrpc":"2.0","id":${id},"method":"ping"}\n`).join(''));
     await turn();
-    expect(delivered).toHaveLength(4);
+    expect(delivered).toHaveLength(5);
 
-    // Calls 3 and 4 still open: held back, then they leave together at the end of the turn.
+    // Calls 3, 4 and 5 still open: held back, then they leave together at the end of the turn.
     void answer(1);
-    void transport.send(asMessage(progress));
     void answer(2);
     expect(writes).toEqual([]);
     await turn();
-    expect(ids(writes)).toEqual([[1, undefined, 2]]);
-    // Call 4 is cancelled, so never answered: the answer to 3, the last open call, leaves at once.
-    stdin.write('{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":4}}\n');
-    await turn();
+    expect(ids(writes)).toEqual([[1, 2]]);
+    // A notification leaves at once, after the answer held back before it, in a write of its own:
+    // the SDK's client would handle it after an answer read in the same chunk, too late.
     void answer(3);
-    expect(ids(writes)).toEqual([[1, undefined, 2], [3]]);
-    // A lone call is answered at once too.
-    stdin.write('{"jsonrpc":"2.0","id":5,"method":"ping"}\n');
+    void transport.send(asMessage(progress));
+    expect(ids(writes)).toEqual([[1, 2], [3], [undefined]]);
+    // Call 5 is cancelled, so never answered: the answer to 4, the last open call, leaves at once.
+    stdin.write('{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":5}}\n');
     await turn();
-    void answer(5);
-    expect(ids(writes)).toEqual([[1, undefined, 2], [3], [5]]);
+    void answer(4);
+    expect(ids(writes)).toEqual([[1, 2], [3], [undefined], [4]]);
+    // A lone call is answered at once too.
+    stdin.write('{"jsonrpc":"2.0","id":6,"method":"ping"}\n');
+    await turn();
+    void answer(6);
+    expect(ids(writes)).toEqual([[1, 2], [3], [undefined], [4], [6]]);
     expect(writes.flat().every((line) => line.endsWith('}\n'))).toBe(true);
     await transport.close();
   });

@@ -121,9 +121,17 @@ export class FramedStdioTransport implements Transport {
    * While other calls still run, stdout's writes wait for the end of this event-loop turn, so
    * that answers finishing together (64 calls in flight) leave in one write: one syscall and one
    * wake-up of the client, not one each. The last open call's answer leaves at once, with any
-   * held back: a lone call pays no wait.
+   * held back: a lone call pays no wait. Only answers wait: a notification (progress) leaves at
+   * once, with any answers held back before it, never in one write with the answer that follows
+   * it — the SDK's client handles a notification a microtask after an answer read in the same
+   * chunk, and by then the answer has removed the call's progress handler (the last progress
+   * line of a deploy was lost so).
    */
   private write(message: JSONRPCMessage): Promise<void> {
+    if ('method' in message) {
+      this.flush();
+      return this.inner.send(message);
+    }
     if (this.open > 0 && !this.flushing) {
       this.stdout.cork();
       this.flushing = setImmediate(() => this.flush());
