@@ -2,8 +2,8 @@
 // token, revocation), built by ../net/dispatcher.ts (proxies, loopback never proxied), with a
 // deadline on each request. openid-client receives it through its customFetch hook.
 import type { CustomFetch, CustomFetchOptions } from 'openid-client';
-import { type BodyInit, type Dispatcher, fetch as undiciFetch } from 'undici';
 import { createDispatcher } from '../net/dispatcher.js';
+import { type Dispatcher, fetchVia } from '../net/undici.js';
 
 export interface AuthHttpOptions {
   /** Deadline for one whole request, headers and body (default 30 s). */
@@ -32,17 +32,13 @@ export function createAuthHttp(options: AuthHttpOptions = {}): AuthHttp {
 
   const fetch: CustomFetch = async (url: string, init: CustomFetchOptions) => {
     const signal = init.signal ?? AbortSignal.timeout(timeoutMs);
-    const response = await undiciFetch(url, {
+    // No redirect is followed (openid-client asks for none: `redirect: 'manual'`).
+    return fetchVia(dispatcher, url, {
       method: init.method,
       headers: init.headers,
-      // openid-client hands form bodies (URLSearchParams) or nothing; undici's types are its own.
-      body: init.body as BodyInit | null | undefined,
-      redirect: init.redirect,
+      body: init.body,
       signal,
-      dispatcher,
     });
-    // undici's Response implements the WHATWG Response that openid-client reads.
-    return response as unknown as Response;
   };
 
   let destroyed = false;
@@ -51,11 +47,9 @@ export function createAuthHttp(options: AuthHttpOptions = {}): AuthHttp {
     fetch,
     timeoutSeconds: Math.ceil(timeoutMs / 1000),
     async getJson(url) {
-      const response = await undiciFetch(url, {
+      const response = await fetchVia(dispatcher, url, {
         headers: { accept: 'application/json' },
-        redirect: 'manual',
         signal: AbortSignal.timeout(timeoutMs),
-        dispatcher,
       });
       const contentType = response.headers.get('content-type') ?? '';
       const text = await response.text();

@@ -4,11 +4,11 @@
 // Retry-After on 429/503, bounded), a request timeout on every call, and every failure as a
 // HostsmithError with a stable code.
 import type { Readable } from 'node:stream';
-import { type Dispatcher, request as undiciRequest } from 'undici';
 import type { Account, Partition, Session } from '../auth/types.js';
 import type { Logger } from '../log.js';
 import { createDispatcher } from '../net/dispatcher.js';
 import { certificateProblem } from '../net/tls-problem.js';
+import { type Dispatcher, request as undiciRequest } from '../net/undici.js';
 import { failure, parseAnswer, type RawResponse, retryAfterSeconds, sleep, unreached } from './answers.js';
 import type { HostsmithClientOptions, RequestOptions } from './client-options.js';
 import { HostsmithError, redirectError } from './errors.js';

@@ -4,7 +4,7 @@
 // proxied. NODE_EXTRA_CA_CERTS needs nothing here: Node adds it to the default CA store, which
 // both direct and tunnelled (CONNECT) TLS connections use. Imported lazily with the commands
 // that make requests, so undici is not loaded at startup.
-import { type Dispatcher, EnvHttpProxyAgent } from 'undici';
+import { type Dispatcher, EnvHttpProxyAgent } from './undici.js';
 
 /** URL.host spellings of loopback; IPv6 in brackets, as undici compares them. */
 const LOOPBACK = ['localhost', '127.0.0.1', '[::1]'];
