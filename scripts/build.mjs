@@ -8,7 +8,7 @@
 //
 //   node scripts/build.mjs            (what `npm run build` runs)
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 
@@ -91,6 +91,11 @@ function builtSchemasPlugin(schemas) {
   };
 }
 
+/** `file` as an import specifier from the root ("./src/…", forward slashes on every platform). */
+function fromRoot(root, file) {
+  return `./${relative(root, file).split(sep).join('/')}`;
+}
+
 /** What runs before `serve` answers tools/list: the CLI, and the stdio server's closure. */
 const STARTUP = ['src/cli/main.ts', 'src/commands/serve/run.ts'];
 
@@ -103,7 +108,7 @@ const STARTUP = ['src/cli/main.ts', 'src/commands/serve/run.ts'];
  * lazy modules still get chunks of their own for what only they use.
  */
 function startupChunkPlugin(root) {
-  const startup = STARTUP.map((file) => join(root, file));
+  const startup = STARTUP.map((file) => `./${file}`);
   return {
     name: 'startup-chunk',
     setup(b) {
@@ -116,7 +121,13 @@ function startupChunkPlugin(root) {
         });
         if (resolved.errors.length > 0) return { errors: resolved.errors };
         // A package (`open`) is used through its default export, which `export *` leaves out.
-        return { path: resolved.path, namespace: 'lazy', pluginData: { pkg: !args.path.startsWith('.') } };
+        // Paths relative to the root: a plugin namespace's path goes into the chunks' hashes as
+        // it is, and an absolute one gave other file names (and another .mcpb sha256) per clone.
+        return {
+          path: fromRoot(root, resolved.path),
+          namespace: 'lazy',
+          pluginData: { pkg: !args.path.startsWith('.') },
+        };
       });
       b.onLoad({ filter: /.*/, namespace: 'lazy' }, (args) => ({
         contents: [
@@ -146,8 +157,8 @@ function startupEntryPlugin(root) {
       b.onResolve({ filter: /^startup-entry$/ }, () => ({ path: 'cli/main', namespace: 'entry' }));
       b.onLoad({ filter: /.*/, namespace: 'entry' }, () => ({
         contents: [
-          ...STARTUP.map((file) => `import ${JSON.stringify(join(root, file))};`),
-          `export * from ${JSON.stringify(join(root, STARTUP[0]))};`,
+          ...STARTUP.map((file) => `import ${JSON.stringify(`./${file}`)};`),
+          `export * from ${JSON.stringify(`./${STARTUP[0]}`)};`,
         ].join('\n'),
         resolveDir: root,
         loader: 'js',
