@@ -4,13 +4,12 @@
 import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { HOST_IDS, type HostId } from '../../src/commands/config/hosts.js';
 import { httpHostEntry } from '../../src/commands/config/http-hosts.js';
-import type { IO } from '../../src/io.js';
 import { PLATFORMS, type Platform } from '../../src/shell-quote.js';
+import { fakeIO } from '../helpers/fake-io.js';
 
 const SECRET = 'S'.repeat(43);
 const URL_ = 'http://127.0.0.1:4000/mcp';
@@ -79,24 +78,6 @@ describe('httpHostEntry, for every host on every platform', () => {
     expect(e.notes[1]).toMatch(/prints when it starts.*--http-secret-file/);
   });
 });
-
-function fakeIO(): IO & { stdout: () => string; stderr: () => string } {
-  let out = '';
-  let err = '';
-  return {
-    out: (text) => {
-      out += text;
-    },
-    err: (text) => {
-      err += text;
-    },
-    env: {},
-    stdin: Readable.from([]),
-    isTTY: false,
-    stdout: () => out,
-    stderr: () => err,
-  };
-}
 
 describe('hostsmith-mcp config <client> --http, through main()', () => {
   it('with --http-secret-file: creates the file (0600) and prints its secret and the serve command', async () => {

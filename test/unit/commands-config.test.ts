@@ -2,7 +2,6 @@
 // the quoting of the terminal commands, the command itself through main(), and the README's copy.
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import {
@@ -12,8 +11,8 @@ import {
   hostEntry,
   launch,
 } from '../../src/commands/config/hosts.js';
-import type { IO } from '../../src/io.js';
 import { PLATFORMS, type Platform } from '../../src/shell-quote.js';
+import { fakeIO } from '../helpers/fake-io.js';
 
 const ARGS = ['--client', 'work laptop', '--no-browser'];
 
@@ -164,24 +163,6 @@ describe('hostEntry, for every host on every platform', () => {
     expect(system).toContain('"PATH": "/usr/local/bin:/opt/homebrew/bin:/usr/bin:/bin"');
   });
 });
-
-function fakeIO(): IO & { stdout: () => string; stderr: () => string } {
-  let out = '';
-  let err = '';
-  return {
-    out: (text) => {
-      out += text;
-    },
-    err: (text) => {
-      err += text;
-    },
-    env: {},
-    stdin: Readable.from([]),
-    isTTY: false,
-    stdout: () => out,
-    stderr: () => err,
-  };
-}
 
 describe('hostsmith-mcp config, through main()', () => {
   it('prints the entry with the settings given folded into args, and the config file', async () => {
