@@ -1,5 +1,5 @@
 // Blob uploads and the whole deploy flow against a local HTTP server (a fake API in this file;
-// the real sandbox is in test/integration/deploy-*.test.ts): at most 6 uploads in flight,
+// the real sandbox is in test/integration/deploy-*.test.ts): at most 16 uploads in flight,
 // bytes streamed from disk, 5xx and dropped connections retried up to 3 tries, 4xx never,
 // and a publish that answers missing_blobs gets those blobs once and is asked again.
 import { createHash } from 'node:crypto';
@@ -90,11 +90,19 @@ describe('uploadBlobs', () => {
     const blobs = await blobsOf(await folder(24, 64 * 1024));
     let active = 0;
     let max = 0;
-    // Each answer is held 25 ms after the body arrived, so the client's open requests pile up.
+    // No answer goes out until DEFAULT_CONCURRENCY bodies are in at once (and then 50 ms more, time
+    // for a 17th to arrive if the client allowed one), or 5 s have passed: what is measured is the
+    // client's limit, not how fast a loaded machine sends 16 bodies.
+    let open = () => {};
+    const gate = new Promise<void>((r) => {
+      open = r;
+    });
+    const fallback = setTimeout(() => open(), 5000);
     behaviour = async (req, res, body) => {
       active += 1;
       max = Math.max(max, active);
-      await new Promise((r) => setTimeout(r, 25));
+      if (active >= DEFAULT_CONCURRENCY) setTimeout(() => open(), 50);
+      await gate;
       active -= 1;
       received.set(digestOf(req), body);
       if (req.headers['content-type'] !== 'text/plain; charset=utf-8')
@@ -102,6 +110,7 @@ describe('uploadBlobs', () => {
       sendJson(res, 201, {});
     };
     const r = await uploadBlobs({ api, site, deployId: 'dep_1', blobs, retry: FAST });
+    clearTimeout(fallback);
     expect(r).toEqual({ blobs: 24, bytes: 24 * 64 * 1024, retries: 0 });
     expect(DEFAULT_CONCURRENCY).toBe(16);
     expect(max).toBe(DEFAULT_CONCURRENCY);
