@@ -1,11 +1,12 @@
-// `npm run sandbox` as a child process: the --json line within 2 s, the window over HTTP, and a
+// `npm run sandbox` as a child process: the --json line first, the window over HTTP, and a
 // clean exit on SIGTERM and SIGINT.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
-import { afterAll, describe, expect, test } from 'vitest';
+import { afterAll, describe, expect, test, vi } from 'vitest';
 import { call } from '../helpers/sandbox.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
+const LINE_WAIT_MS = 60_000;
 
 // Whatever a failed test left running is stopped here, by the process group this file started.
 const running = new Set<ChildProcess>();
@@ -38,7 +39,11 @@ function start(command: string, args: string[]): Promise<Started> {
   return new Promise((ok, fail) => {
     let buffer = '';
     const lines: string[] = [];
-    const timer = setTimeout(() => fail(new Error(`no line within 10 s; stderr: ${stderr}`)), 10_000);
+    // npm, tsx and the sandbox start on cores other test files share: a hang guard only.
+    const timer = setTimeout(
+      () => fail(new Error(`no line within ${LINE_WAIT_MS / 1000} s; stderr: ${stderr}`)),
+      LINE_WAIT_MS,
+    );
     child.stdout?.on('data', (c: Buffer) => {
       buffer += c.toString();
       const parts = buffer.split('\n');
@@ -58,7 +63,8 @@ function programLines(lines: string[]): string[] {
   return lines.filter((l) => l.trim() !== '' && !l.startsWith('> '));
 }
 
-describe('npm run sandbox', () => {
+// Room for the first line's wait plus the rest of a test.
+describe('npm run sandbox', { timeout: LINE_WAIT_MS + 60_000 }, () => {
   test('-- --port 0 --json --auto-approve: the JSON line first, a working API, gone on SIGTERM', async () => {
     // How fast that line comes is measured in bench/sandbox-start.mjs (whole processes, on a quiet
     // machine), not asserted here, where other test files share the cores.
@@ -95,7 +101,7 @@ describe('npm run sandbox', () => {
     const stopped = performance.now();
     process.kill(-s.child.pid!, 'SIGTERM');
     await s.exited;
-    expect(performance.now() - stopped).toBeLessThan(3_000);
+    expect(performance.now() - stopped).toBeLessThan(15_000); // a hang guard, not a speed check
     // Nothing after the JSON line on stdout; the banner went to stderr.
     expect(programLines(s.lines)).toEqual([first]);
     expect(s.stderr()).toContain('"HOSTSMITH_API_URL"');
@@ -115,7 +121,14 @@ describe('npm run sandbox', () => {
   test('without --json the banner on stdout says what to paste into an MCP client, and who can sign in', async () => {
     const tsx = resolve(ROOT, 'node_modules/.bin/tsx');
     const s = await start(tsx, ['sandbox/main.ts', '--port', '0']);
-    await new Promise((r) => setTimeout(r, 200));
+    // The banner may come in more than one chunk: wait for its users and its JSON's last line.
+    await vi.waitFor(
+      () => {
+        expect(s.lines.join('\n')).toContain('lin@example.com');
+        expect(s.lines).toContain('}');
+      },
+      { timeout: 30_000, interval: 20 },
+    );
     const out = s.lines.join('\n');
     const json = s.lines.slice(s.lines.indexOf('{'), s.lines.lastIndexOf('}') + 1).join('\n');
     const config = JSON.parse(json) as {

@@ -3,7 +3,7 @@
 import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, test } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import { isLoopbackPeer } from '../../sandbox/api/http.js';
 import { createApi } from '../../sandbox/api/index.js';
 import { openDataFile } from '../../sandbox/persist.js';
@@ -23,8 +23,12 @@ describe('the data file', () => {
     b.save({ toJSON: () => ({ lazy: true }) });
     // Debounced: nothing yet.
     expect(() => readFileSync(path)).toThrow();
-    await new Promise((r) => setTimeout(r, 250));
-    expect(JSON.parse(readFileSync(path, 'utf8'))).toEqual({
+    // Written once the debounce has passed; the atomic rename means a file that is there is whole.
+    const written = await vi.waitFor(() => JSON.parse(readFileSync(path, 'utf8')) as unknown, {
+      timeout: 10_000,
+      interval: 20,
+    });
+    expect(written).toEqual({
       version: 1,
       slots: { a: { n: 2 }, b: { lazy: true } },
     });

@@ -1,7 +1,7 @@
 // The digest-based deploy: required digests, blob uploads with digest checks, publish with
 // missing_blobs, the atomic swap, and the deploy resource.
 import { createHash } from 'node:crypto';
-import { beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test, vi } from 'vitest';
 import { call, startTestSandbox } from '../helpers/sandbox.js';
 
 const sb = await startTestSandbox({ rateLimit: 100_000, uploadRateLimit: 100_000 });
@@ -242,7 +242,9 @@ describe('deploy', () => {
     }
     let publishing = true;
     const seen: string[] = [];
-    const reader = async () => {
+    // What each reader saw, in order: gates on events, not on sleeps a loaded machine outlasts.
+    const byReader: string[][] = [[], [], []];
+    const reader = async (mine: string[]) => {
       while (publishing) {
         const r = await call<{ files: Array<{ path: string; sha256: string }> }>(
           sb.api,
@@ -250,18 +252,26 @@ describe('deploy', () => {
           `/v1/sites/${id}/files`,
           { token },
         );
-        seen.push(JSON.stringify(r.json.files.map((f) => [f.path, f.sha256]).sort()));
+        const files = JSON.stringify(r.json.files.map((f) => [f.path, f.sha256]).sort());
+        seen.push(files);
+        mine.push(files);
       }
     };
-    const readers = Promise.all([reader(), reader(), reader()]);
-    await new Promise((r) => setTimeout(r, 30));
-    await call(sb.api, 'POST', `/v1/sites/${id}/deploys/${created.json.id}/publish`, { token });
-    await new Promise((r) => setTimeout(r, 30));
+    const readers = Promise.all(byReader.map(reader));
+    const wait = { timeout: 30_000, interval: 5 };
+    // Every reader has seen v1 before the publish, and v2 after it, before they stop.
+    await vi.waitFor(() => expect(byReader.every((r) => r.length > 0)).toBe(true), wait);
+    const published = await call(sb.api, 'POST', `/v1/sites/${id}/deploys/${created.json.id}/publish`, {
+      token,
+    });
+    expect(published.status).toBe(200);
+    await vi.waitFor(() => expect(byReader.every((r) => r.at(-1) === digests(v2))).toBe(true), wait);
     publishing = false;
     await readers;
-    expect(seen.length).toBeGreaterThan(3);
     expect(seen.filter((s) => !allowed.has(s))).toEqual([]);
-    expect(seen.at(-1)).toBe(digests(v2));
-    expect(seen[0]).toBe(digests(v1));
+    for (const mine of byReader) {
+      expect(mine[0]).toBe(digests(v1));
+      expect(mine.at(-1)).toBe(digests(v2));
+    }
   });
 });

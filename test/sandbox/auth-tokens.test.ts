@@ -124,11 +124,16 @@ describe('opaque access tokens', () => {
     try {
       const long = await signIn({ api: other.api });
       expect(long.tokens.expires_in).toBe(60);
-      other.auth.setAccessTokenTtl(1);
+      // Expiry is in whole seconds, so a 3 s token lives 2–3 s: alive when checked at once even on
+      // a loaded machine, then dead just after the second it names.
+      other.auth.setAccessTokenTtl(3);
       const short = await client.refreshTokenGrant(long.config, long.refreshToken);
-      expect(short.expires_in).toBe(1);
-      expect(await other.auth.verifyAccessToken(short.access_token)).not.toBeNull();
-      await new Promise((resolve) => setTimeout(resolve, 1100));
+      expect(short.expires_in).toBe(3);
+      const info = await other.auth.verifyAccessToken(short.access_token);
+      expect(info).not.toBeNull();
+      const expiresAt = info?.expiresAt ?? 0;
+      expect(expiresAt).toBeLessThanOrEqual(Math.floor(Date.now() / 1000) + 3);
+      await new Promise((resolve) => setTimeout(resolve, expiresAt * 1000 - Date.now() + 100));
       expect(await other.auth.verifyAccessToken(short.access_token)).toBeNull();
     } finally {
       await other.close();
