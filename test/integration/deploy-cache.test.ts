@@ -113,8 +113,10 @@ describe('deploy with the digest cache', () => {
     const site = await newSite();
     const root = await fs.mkdtemp(join(tmp, 'racy-'));
     const page = join(root, 'index.html');
-    // A whole second, so utimes can put the mtime back exactly (as a 1 s-granular disk would keep it).
-    const mtime = wholeSecond(Date.now());
+    // A whole second, so utimes can put the mtime back exactly (as a 1 s-granular disk would keep it),
+    // and a minute ahead, so the deploy (HTTP calls first) hashes it less than 2 s after its mtime
+    // however loaded the machine: recorded racily, like a file written in the second it was hashed.
+    const mtime = wholeSecond(Date.now() + 60_000);
     const v1 = Buffer.from('<p>version 1</p>');
     await fs.writeFile(page, v1);
     await fs.utimes(page, mtime, mtime);

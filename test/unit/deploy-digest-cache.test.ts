@@ -179,7 +179,9 @@ describe('hashFiles with a cache', () => {
     await fs.utimes(source, mtime, mtime);
     const file = freshFile();
     const first = await openDigestCache(file);
-    const [v1] = await hashFiles(await walk(), { cache: first });
+    // Hashed 1 s after that mtime, whatever the load: racy by the 2 s rule.
+    const hashedAt = BigInt(mtime.getTime()) * 1_000_000n + S;
+    const [v1] = await hashFiles(await walk(), { cache: first, clockNs: () => hashedAt });
     await first.save();
 
     // Same size, same inode, and the mtime put back: only the racy rule tells the versions apart.

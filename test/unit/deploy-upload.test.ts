@@ -91,13 +91,14 @@ describe('uploadBlobs', () => {
     let active = 0;
     let max = 0;
     // No answer goes out until DEFAULT_CONCURRENCY bodies are in at once (and then 50 ms more, time
-    // for a 17th to arrive if the client allowed one), or 5 s have passed: what is measured is the
-    // client's limit, not how fast a loaded machine sends 16 bodies.
+    // for a 17th to arrive if the client allowed one), or 30 s have passed: what is measured is the
+    // client's limit, not how fast a loaded machine sends 16 bodies. The fallback only ends a wait
+    // for bodies that never come (a limit below 16), which then fails on max.
     let open = () => {};
     const gate = new Promise<void>((r) => {
       open = r;
     });
-    const fallback = setTimeout(() => open(), 5000);
+    const fallback = setTimeout(() => open(), 30_000);
     behaviour = async (req, res, body) => {
       active += 1;
       max = Math.max(max, active);
