@@ -7,7 +7,7 @@ import { errorMessage, type SignInParts } from './session-parts.js';
 import { type Account, AuthError, type SignIn } from './types.js';
 
 /** Probes a watched owner may miss in a row (a busy machine) before it counts as gone. */
-const OWNER_MISSES = 2;
+export const OWNER_MISSES = 2;
 
 export interface JoinOptions {
   /** How often to look at the store. */

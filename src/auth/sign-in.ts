@@ -12,7 +12,7 @@ import type { CriticalSections } from './critical.js';
 import { createOwnerSecret, ownerAnswers } from './owner-liveness.js';
 import { errorMessage, type SignInParts } from './session-parts.js';
 import { completeSignIn } from './sign-in-complete.js';
-import { joinSignIn } from './sign-in-join.js';
+import { joinSignIn, OWNER_MISSES } from './sign-in-join.js';
 import { type Account, AuthError, type BeginSignInOptions, type SignIn } from './types.js';
 
 /** Sign-ins owned by this process, by link: a marker with our pid and another link is stale. */
@@ -71,11 +71,20 @@ export class SignInCoordinator {
     return this.starting;
   }
 
-  /** A marker is live while its time has not run out and its owner answers the liveness probe. */
-  private async isLive(pending: PendingSignIn): Promise<boolean> {
+  /**
+   * A marker is live while its time has not run out and its owner answers the liveness probe,
+   * within `tries` probes: a missed one may be a busy machine, a vanished PID is certain.
+   */
+  private async isLive(pending: PendingSignIn, tries = 1): Promise<boolean> {
     if (pending.expires_at <= this.parts.now() / 1000) return false;
     if (pending.pid === process.pid) return ownedHere.has(pending.url);
-    return ownerAnswers(pending);
+    for (let i = 0; i < tries; i++) if (await ownerAnswers(pending)) return true;
+    return false;
+  }
+
+  /** At join time a marker is judged once: it gets the watcher's tolerance of missed probes. */
+  private isLiveToJoin(pending: PendingSignIn): Promise<boolean> {
+    return this.isLive(pending, OWNER_MISSES);
   }
 
   private join(pending: PendingSignIn): SignIn {
@@ -88,8 +97,8 @@ export class SignInCoordinator {
   private async startOrJoin(options: BeginSignInOptions): Promise<SignIn> {
     const { store, resource, log } = this.parts;
     const pending = await store.readPendingSignIn(resource);
-    if (pending && (await this.isLive(pending))) return this.join(pending);
-    // Found dead just now: not probed again under the lock (a stalled listener costs 500 ms).
+    if (pending && (await this.isLiveToJoin(pending))) return this.join(pending);
+    // Found dead just now: not probed again under the lock (a stalled listener costs 500 ms a probe).
     const dead = pending?.url;
 
     // Discovery, registration and the loopback server happen outside the lock; the check and
@@ -99,7 +108,7 @@ export class SignInCoordinator {
     try {
       await store.withLock(async () => {
         const again = await store.readPendingSignIn(resource);
-        if (again && again.url !== dead && (await this.isLive(again))) {
+        if (again && again.url !== dead && (await this.isLiveToJoin(again))) {
           other = again;
           return;
         }

@@ -13,13 +13,16 @@ export interface KeychainBackend {
   delete(service: string, account: string): Promise<boolean>;
   /**
    * Cut off a call that hangs (the helper process is killed; the next call starts another).
-   * Failures are KeychainCallError: 'timeout', 'failed' (the keychain said no), 'helper'.
+   * Failures are KeychainCallError: 'timeout', 'start' (the helper did not start in time),
+   * 'failed' (the keychain said no), 'helper'.
    */
   reset(): void;
 }
 
 export interface HelperBackendOptions {
+  /** Each call's bound, once the helper has started (its start has its own: HELPER_START_MS). */
   timeoutMs: number;
+  startTimeoutMs?: number;
   /** The helper program; tests hand in one that answers slowly. */
   source?: string;
 }

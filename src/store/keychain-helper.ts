@@ -64,8 +64,11 @@ export function helperSpawnOptions(parentEnv: NodeJS.ProcessEnv): SpawnOptions {
 
 export class KeychainCallError extends Error {
   constructor(
-    /** 'timeout': no answer in time; 'failed': the keychain answered with an error; 'helper': the helper died. */
-    readonly kind: 'timeout' | 'failed' | 'helper',
+    /**
+     * 'timeout': no answer in time; 'start': the helper did not start in time; 'failed': the
+     * keychain answered with an error; 'helper': the helper died.
+     */
+    readonly kind: 'timeout' | 'start' | 'failed' | 'helper',
     message: string,
   ) {
     super(message);
@@ -79,15 +82,25 @@ interface Pending {
   timer: NodeJS.Timeout;
 }
 
+/**
+ * The bound on the helper's start: spawning node and loading the keyring module, which does not
+ * touch the keychain yet. Apart from the calls' bound, so that a busy machine (a cold start took
+ * over 1 s under load) is not taken for a hung keychain.
+ */
+export const HELPER_START_MS = 15_000;
+
 export interface KeychainHelperOptions {
-  /** Each call's bound, the helper's start included. */
+  /** Each call's bound, once the helper has started. */
   timeoutMs: number;
+  /** The helper's start's bound; HELPER_START_MS by default. */
+  startTimeoutMs?: number;
   /** The helper program (tests hand in one that answers slowly); HELPER_SOURCE by default. */
   source?: string;
 }
 
 export class KeychainHelper {
   private readonly timeoutMs: number;
+  private readonly startTimeoutMs: number;
   private readonly source: string;
   private child: ChildProcess | undefined;
   private ready: Promise<void> | undefined;
@@ -97,35 +110,21 @@ export class KeychainHelper {
 
   constructor(opts: KeychainHelperOptions) {
     this.timeoutMs = opts.timeoutMs;
+    this.startTimeoutMs = opts.startTimeoutMs ?? HELPER_START_MS;
     this.source = opts.source ?? HELPER_SOURCE;
   }
 
-  /** One keychain operation, answered or failed within timeoutMs — the helper's start included. */
+  /** One keychain operation, answered or failed within timeoutMs of the helper being ready. */
   async call(request: KeychainOp): Promise<string | boolean | null> {
-    const deadline = performance.now() + this.timeoutMs;
-    const late = () => new KeychainCallError('timeout', `no answer within ${this.timeoutMs / 1000} s`);
-    let startTimer: NodeJS.Timeout | undefined;
-    try {
-      await Promise.race([
-        this.start(),
-        new Promise<never>((_, reject) => {
-          startTimer = setTimeout(() => reject(late()), this.timeoutMs);
-        }),
-      ]);
-    } finally {
-      clearTimeout(startTimer);
-    }
+    await this.start();
     const child = this.child;
     if (!child?.connected) throw new KeychainCallError('helper', 'the keychain helper is not running');
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(
-        () => {
-          this.pending.delete(id);
-          reject(late());
-        },
-        Math.max(0, deadline - performance.now()),
-      );
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new KeychainCallError('timeout', `no answer within ${this.timeoutMs / 1000} s`));
+      }, this.timeoutMs);
       this.pending.set(id, { resolve, reject, timer });
       child.send({ id, ...request }, (error) => {
         if (error) this.settle({ id, ok: false, message: error.message }, 'helper');
@@ -149,8 +148,22 @@ export class KeychainHelper {
       const child = spawn(process.execPath, ['-e', this.source, modulePath], helperSpawnOptions(process.env));
       this.child = child;
       const early = (message: string) => reject(new KeychainCallError('helper', message));
-      child.once('error', (error) => early(`cannot start the keychain helper: ${error.message}`));
+      // Calls waiting on the start fail together; the next call starts another helper.
+      const startTimer = setTimeout(() => {
+        reject(
+          new KeychainCallError(
+            'start',
+            `the keychain helper did not start within ${this.startTimeoutMs / 1000} s`,
+          ),
+        );
+        if (this.child === child) this.stop();
+      }, this.startTimeoutMs);
+      child.once('error', (error) => {
+        clearTimeout(startTimer);
+        early(`cannot start the keychain helper: ${error.message}`);
+      });
       child.on('exit', (code, signal) => {
+        clearTimeout(startTimer);
         early(
           `the keychain helper exited (${signal ?? `code ${code}`}); the keychain module may not load here`,
         );
@@ -161,8 +174,10 @@ export class KeychainHelper {
         this.failAll('the keychain helper exited');
       });
       child.on('message', (message: Reply | { ready: true }) => {
-        if ('ready' in message) resolve();
-        else this.settle(message, 'failed');
+        if ('ready' in message) {
+          clearTimeout(startTimer);
+          resolve();
+        } else this.settle(message, 'failed');
       });
       // Neither the helper nor its channel keeps this process alive; a call in flight does (its timer).
       child.unref();

@@ -3,7 +3,7 @@
 // for people, and what to do when this process cannot reach it.
 
 export interface KeychainPolicy {
-  /** The bound on one keychain call, the helper's start included. */
+  /** The bound on one keychain call; the helper's start has its own (HELPER_START_MS, 15 s). */
   timeoutMs: number;
   /** After a timeout, stop calling the keychain for the rest of the process. */
   giveUpAfterTimeout: boolean;
@@ -28,7 +28,8 @@ export function keychainPolicy(platform: NodeJS.Platform): KeychainPolicy {
     };
   }
   if (platform === 'win32') {
-    // No dialogs; a slower start than Linux (the helper is a new node process, often scanned).
+    // No dialogs; more room than Linux. (10 s was for a helper start that security software often
+    // scans; the start has its own bound now, and the call keeps the 10 s.)
     return {
       timeoutMs: 10_000,
       giveUpAfterTimeout: true,

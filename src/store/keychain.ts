@@ -72,7 +72,7 @@ export interface KeychainVaultOptions {
   platform?: NodeJS.Platform;
   /** The keychain calls (the helper process, shared by the whole process, by default). */
   backend?: KeychainBackend;
-  /** The bound on one call (the platform's by default). */
+  /** The bound on one call once the helper has started (the platform's by default). */
   timeoutMs?: number;
   /** Told, now and then, while a call waits where a dialog may be asking the person (macOS). */
   onWait?: (message: string) => void;
@@ -95,6 +95,14 @@ export function createKeychainVault(opts: KeychainVaultOptions = {}): TokenVault
   };
 
   const fail = (op: string, error: KeychainCallError, size: number | undefined): Error => {
+    if (error.kind === 'start') {
+      // Not the keychain: a machine too busy to start a node process in time. Written off alike
+      // where a timeout is (another start would wait as long again); elsewhere, try again.
+      const why = `${error.message} (this machine may be very busy)`;
+      if (policy.giveUpAfterTimeout) return poison(why);
+      backend.reset();
+      return new KeychainUnavailable(`keychain unavailable: ${why}; try again`);
+    }
     if (error.kind === 'timeout') {
       const why = `${policy.name} did not answer within ${timeoutMs / 1000} s`;
       if (policy.giveUpAfterTimeout) return poison(`${why} (it may be locked or hung)`);

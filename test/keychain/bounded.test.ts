@@ -27,7 +27,8 @@ describe('the keychain probe', () => {
     const start = performance.now();
     expect(await probeKeychain(vault)).toEqual({ ok: true });
     const ms = performance.now() - start;
-    expect(ms).toBeLessThan(3000);
+    // A hang guard, not a timing: the helper's start (its own 15 s bound) and three calls.
+    expect(ms).toBeLessThan(20_000);
     expect((await kc.accounts()).filter((a) => a.startsWith('probe|'))).toEqual([]);
   });
 
@@ -102,23 +103,27 @@ describe('a session bus that hangs (SIGSTOP)', () => {
       printedAt: number;
     };
     expect(r.storageBefore).toBe('keychain');
-    // The first call is cut off by our 3 s bound (the bus itself never answers).
+    // The first call is cut off by our 3 s bound (the bus itself never answers); the helper had
+    // started already. The upper limit leaves a loaded machine room, yet is below the start's 15 s.
     expect(r.firstRead.ms).toBeGreaterThanOrEqual(2900);
-    expect(r.firstRead.ms).toBeLessThan(4500);
+    expect(r.firstRead.ms).toBeLessThan(10_000);
     // auto: not "signed out" (a new sign-in into the file would strand the keychain's grant).
     expect(r.firstRead.error).toMatch(/cannot reach .*Not signing in again/);
-    // The event loop kept turning all along: no native call ran on this thread.
-    expect(r.maxGap).toBeLessThan(1000);
-    // From then on the keychain is not called: auto keeps the new tokens in the file, at once.
+    // The event loop kept turning all along: no native call ran on this thread (one would have
+    // stopped it for the whole 3 s bound, or for good). Below 3 s, with room for a loaded machine.
+    expect(r.maxGap).toBeLessThan(2500);
+    // From then on the keychain is not called: auto keeps the new tokens in the file, without
+    // another wait (a call would take the 3 s bound).
     expect(r.write.error).toBeUndefined();
-    expect(r.write.ms).toBeLessThan(1000);
+    expect(r.write.ms).toBeLessThan(2500);
     expect(r.secondRead.value).toMatch(/^hang-access-2-/);
-    expect(r.secondRead.ms).toBeLessThan(1000);
+    expect(r.secondRead.ms).toBeLessThan(2500);
     expect(r.storageAfter).toBe('file');
     expect(stderr).toMatch(/keychain unavailable: the OS keychain did not answer within 3 s/);
     expect(stderr.match(/keychain unavailable/g)).toHaveLength(1);
-    // The process ended on its own while the bus was still stopped (the hung helper was killed).
-    expect(exitedAt - r.printedAt).toBeLessThan(3000);
+    // The process ended on its own while the bus was still stopped (the hung helper was killed);
+    // one it kept alive would run into execFile's 40 s timeout. A hang guard, not a timing.
+    expect(exitedAt - r.printedAt).toBeLessThan(10_000);
     expect(Date.now() - started).toBeLessThan(30_000);
   }, 45_000);
 });

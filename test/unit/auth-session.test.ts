@@ -2,7 +2,8 @@
 // the near-expiry rule, single-flight refresh, the cross-process re-read, 401 handling, and
 // sign-ins that are started, joined, denied, timed out or orphaned.
 import { spawn } from 'node:child_process';
-import { request } from 'node:http';
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type OAuthClient, OAuthRejection, type SignInClient, type TokenSet } from '../../src/auth/oauth.js';
 import { createSession, type HostsmithSession, type SessionOptions } from '../../src/auth/session.js';
@@ -789,6 +790,33 @@ describe('beginSignIn', () => {
     expect(b.openBrowser).toHaveBeenCalledTimes(1);
     fresh.cancel();
     owner.cancel();
+  });
+
+  it('an owner that misses one liveness probe (a busy machine) is still joined: it is asked again', async () => {
+    const { store, b, owner, marker } = await ownedElsewhere(process.ppid);
+    const probe = marker.owner as NonNullable<PendingSignIn['owner']>;
+    // The owner's answer, given from the second request on: the first one stalls past the probe's limit.
+    let requests = 0;
+    const busy = createServer((_req, res) => {
+      if (++requests > 1) res.end(probe.digest);
+    });
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+    const origin = `http://127.0.0.1:${(busy.address() as AddressInfo).port}`;
+    store.pending.set(RESOURCE, {
+      ...marker,
+      owner: { ...probe, url: `${origin}${new URL(probe.url).pathname}` },
+    });
+    try {
+      const joined = await b.session.beginSignIn();
+      expect(joined).toMatchObject({ joined: true, url: owner.url });
+      expect(requests).toBeGreaterThanOrEqual(2);
+      expect(b.openBrowser).not.toHaveBeenCalled();
+      joined.cancel();
+    } finally {
+      owner.cancel();
+      busy.closeAllConnections();
+      busy.close();
+    }
   });
 
   it('a marker whose PID is alive but whose owner is gone (hard kill, PID reused) is not joined', async () => {
