@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { captured } from '../helpers/capture.js';
 import { e2e } from '../helpers/e2e.js';
-import { BIN, tempDir } from '../helpers/mcp-server.js';
+import { BIN, SCRIPTED_BROWSER, tempDir } from '../helpers/mcp-server.js';
 import { completeSignIn, ScriptedBrowser } from '../helpers/scripted-browser.js';
 import { runCli, show } from '../keychain/run-cli.js';
 
@@ -180,8 +180,11 @@ describe('login and status', () => {
   it('login --no-browser opens no browser and prints the link, which a person can open elsewhere', async () => {
     const configDir = tempDir();
     const tabs = env.tabs();
-    const { link, finished } = spawnLogin(configDir);
-    const callback = await completeSignIn(await link, { action: 'approve', email: 'lin@example.com' });
+    const { pid, link, finished } = spawnLogin(configDir);
+    const shown = await link;
+    // The link is printed after any browser would have been launched.
+    env.expectNoBrowser(pid, tabs);
+    const callback = await completeSignIn(shown, { action: 'approve', email: 'lin@example.com' });
     expect(callback.status).toBe(200);
     const stdout = await finished;
     expect(stdout).toContain('Signed in to Hostsmith as lin@example.com (home partition: eu)');
@@ -282,7 +285,7 @@ describe('login and status', () => {
 });
 
 /** `login --no-browser` for claude-ai: the link it prints, and its stdout once it exited 0. */
-function spawnLogin(configDir: string): { link: Promise<string>; finished: Promise<string> } {
+function spawnLogin(configDir: string): { pid: number; link: Promise<string>; finished: Promise<string> } {
   const child = spawn(
     process.execPath,
     [BIN, 'login', '--client', 'claude-ai', '--storage', 'file', '--no-browser'],
@@ -292,7 +295,10 @@ function spawnLogin(configDir: string): { link: Promise<string>; finished: Promi
         HOME: configDir,
         HOSTSMITH_API_URL: env.sandbox.api,
         HOSTSMITH_MCP_CONFIG_DIR: configDir,
-        BROWSER: 'false',
+        // Were it launched, the scripted browser would log a tab and do nothing more.
+        BROWSER: SCRIPTED_BROWSER,
+        SCRIPTED_BROWSER_ACTION: 'ignore',
+        SCRIPTED_BROWSER_LOG: env.browserLog,
       },
     },
   );
@@ -316,7 +322,7 @@ function spawnLogin(configDir: string): { link: Promise<string>; finished: Promi
     expect(code, `${stdout}\n${stderr}`).toBe(0);
     return stdout;
   });
-  return { link, finished };
+  return { pid: child.pid ?? -1, link, finished };
 }
 
 /** `login --no-browser`, finished in `browser` (signing in only if its session asks): stdout. */

@@ -55,7 +55,7 @@ describe('URL elicitation on a 2025-11-25 connection', () => {
     expect(link, text(result)).toBeDefined();
     expect(server.stderr()).toMatch(/The client could not show the sign-in link/);
     // The sign-in was started for a client that shows links itself: no tab of ours.
-    expect(env.tabs()).toBe(tabs);
+    env.expectNoBrowser(server.pid, tabs);
     // The person opens the link from the tool result; the next call finds them signed in.
     await completeSignIn(link!, { action: 'approve' });
     ok(await server.client.callTool({ name: 'list_sites', arguments: {} }));
