@@ -9,6 +9,10 @@ const ALONE = [
   // The "answered at once" rule is 1,000 ms from asking to the answer: on a loaded machine a
   // stdio round trip alone came close (it failed twice at load average 20), so it runs alone.
   'test/e2e/elicitation-host-answers.test.ts',
+  // The same 1,000 ms rule through a real Claude Code / Codex and the tap's extra node hop: a
+  // cancel or decline slower than that reads as the person's "no", and the tab is never opened.
+  'test/hosts/claude-code.test.ts',
+  'test/hosts/codex.test.ts',
   // The bench smoke run: a sandbox, npm installs, two npx runs and two servers at once.
   'test/bench/smoke.test.ts',
 ];

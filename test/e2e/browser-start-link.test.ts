@@ -2,7 +2,7 @@
 // sign-in hands out: it works once, it binds the browser that opened it (a cookie the callback
 // checks), and two sign-ins waiting at once in one browser do not disturb each other's binding.
 // The "browser" is the scripted one: cookies per host, shared across ports, as real browsers do.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { SANDBOX_PASSWORD } from '../../sandbox/users.js';
 import { e2e, ok } from '../helpers/e2e.js';
 import type { RunningServer } from '../helpers/mcp-server.js';
@@ -23,18 +23,20 @@ async function waitingSignIn(clientName: string) {
   return { server, call, link };
 }
 
-async function linkOn(server: RunningServer): Promise<string> {
-  for (let i = 0; i < 200; i++) {
-    const link = START_LINK.exec(server.stderr())?.[1];
-    if (link) return link;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`no start link on stderr:\n${server.stderr()}`);
+// Both waits are hang guards: on a loaded machine a server can take seconds to get there.
+function linkOn(server: RunningServer): Promise<string> {
+  return vi.waitFor(
+    () => {
+      const link = START_LINK.exec(server.stderr())?.[1];
+      if (!link) throw new Error(`no start link on stderr:\n${server.stderr()}`);
+      return link;
+    },
+    { timeout: 30_000, interval: 50 },
+  );
 }
 
 async function eventually(check: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 100 && !check(); i++) await new Promise((resolve) => setTimeout(resolve, 50));
-  expect(check(), what).toBe(true);
+  await vi.waitFor(() => expect(check(), what).toBe(true), { timeout: 30_000, interval: 50 });
 }
 
 /** The authorization URL the start link redirected `browser` to (it is no secret). */

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { captured } from '../helpers/capture.js';
 import { e2e } from '../helpers/e2e.js';
-import { BIN, tempDir } from '../helpers/mcp-server.js';
+import { BIN, SCRIPTED_BROWSER, tempDir } from '../helpers/mcp-server.js';
 import { completeSignIn, ScriptedBrowser } from '../helpers/scripted-browser.js';
 import { runCli, show } from '../keychain/run-cli.js';
 
@@ -150,6 +150,7 @@ describe('login and status', () => {
 
   it('login exits 1 and says why when the sign-in is declined or times out', async () => {
     const configDir = tempDir();
+    const tabs = env.tabs();
     const denied = await cli(['login', '--client', 'claude-ai', '--storage', 'file'], configDir, {
       SCRIPTED_BROWSER_ACTION: 'deny',
     });
@@ -166,7 +167,11 @@ describe('login and status', () => {
     );
     expect(late.code, show(late)).toBe(1);
     expect(late.stderr).toMatch(/within 2 s/);
-    expect(Date.now() - started).toBeLessThan(15_000);
+    // A hang guard: without --timeout it would wait 5 minutes.
+    expect(Date.now() - started).toBeLessThan(30_000);
+    // The ignored tab's browser is a process nobody waits for: let it log the tab here, not
+    // during the next test (which counts tabs).
+    await env.tabsLogged(tabs + 2);
 
     const bad = await cli(['login', '--client', 'claude-ai', '--timeout', 'soon'], configDir);
     expect(bad.code).toBe(2);
@@ -176,8 +181,11 @@ describe('login and status', () => {
   it('login --no-browser opens no browser and prints the link, which a person can open elsewhere', async () => {
     const configDir = tempDir();
     const tabs = env.tabs();
-    const { link, finished } = spawnLogin(configDir);
-    const callback = await completeSignIn(await link, { action: 'approve', email: 'lin@example.com' });
+    const { pid, link, finished } = spawnLogin(configDir);
+    const shown = await link;
+    // The link is printed after any browser would have been launched.
+    env.expectNoBrowser(pid, tabs);
+    const callback = await completeSignIn(shown, { action: 'approve', email: 'lin@example.com' });
     expect(callback.status).toBe(200);
     const stdout = await finished;
     expect(stdout).toContain('Signed in to Hostsmith as lin@example.com (home partition: eu)');
@@ -259,7 +267,9 @@ describe('login and status', () => {
     });
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
     await vi.waitFor(
-      () => expect(out).toMatch(/Waiting for you to finish in the browser… 0:01 \(up to 5:00\)/),
+      // Any tick after 0:00: on a loaded machine one late tick skips a second (0:00, then 0:02).
+      () =>
+        expect(out).toMatch(/Waiting for you to finish in the browser… 0:(0[1-9]|[1-5]\d) \(up to 5:00\)/),
       {
         timeout: 15_000,
       },
@@ -276,7 +286,7 @@ describe('login and status', () => {
 });
 
 /** `login --no-browser` for claude-ai: the link it prints, and its stdout once it exited 0. */
-function spawnLogin(configDir: string): { link: Promise<string>; finished: Promise<string> } {
+function spawnLogin(configDir: string): { pid: number; link: Promise<string>; finished: Promise<string> } {
   const child = spawn(
     process.execPath,
     [BIN, 'login', '--client', 'claude-ai', '--storage', 'file', '--no-browser'],
@@ -286,7 +296,10 @@ function spawnLogin(configDir: string): { link: Promise<string>; finished: Promi
         HOME: configDir,
         HOSTSMITH_API_URL: env.sandbox.api,
         HOSTSMITH_MCP_CONFIG_DIR: configDir,
-        BROWSER: 'false',
+        // Were it launched, the scripted browser would log a tab and do nothing more.
+        BROWSER: SCRIPTED_BROWSER,
+        SCRIPTED_BROWSER_ACTION: 'ignore',
+        SCRIPTED_BROWSER_LOG: env.browserLog,
       },
     },
   );
@@ -310,7 +323,7 @@ function spawnLogin(configDir: string): { link: Promise<string>; finished: Promi
     expect(code, `${stdout}\n${stderr}`).toBe(0);
     return stdout;
   });
-  return { link, finished };
+  return { pid: child.pid ?? -1, link, finished };
 }
 
 /** `login --no-browser`, finished in `browser` (signing in only if its session asks): stdout. */

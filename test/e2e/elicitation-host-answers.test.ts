@@ -121,7 +121,7 @@ describe.each(FAMILIES)('on a %s connection', (protocol, clientOptions, quick, s
       `running this in a terminal: npx hostsmith-mcp login --client some-host --api-url ${env.sandbox.api} --config-dir ${configDir} --storage file`,
     );
     // The person said no: no browser of ours.
-    expect(env.tabs()).toBe(tabs);
+    env.expectNoBrowser(server.pid, tabs);
 
     // They change their mind: the sign-in is still open at the same link.
     await completeSignIn(link, { action: 'approve' });
@@ -195,6 +195,8 @@ it('the login command in a "no" runs in a real shell and signs in where the serv
     login.on('exit', () => resolve(undefined));
   });
   expect(await joined, `${stdout}\n${stderr}`).toBe(shown[0]);
+  // The link is printed after any browser of login's own would have been launched.
+  env.expectNoBrowser(login.pid ?? -1, tabs);
   await completeSignIn(shown[0]!, { action: 'approve' });
   expect(await exited, `${stdout}\n${stderr}`).toBe(0);
   captured.push(stdout, stderr);

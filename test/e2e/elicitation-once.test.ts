@@ -2,10 +2,11 @@
 // at once share the dialog (2025-11-25), and a call after the person accepted — their tab is
 // open, the one-time link is spent — waits for that sign-in instead of showing the dead link.
 import type { Client } from '@modelcontextprotocol/client';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { SANDBOX_PASSWORD } from '../../sandbox/users.js';
 import { e2e, ok, text } from '../helpers/e2e.js';
 import { tempDir } from '../helpers/mcp-server.js';
-import { completeSignIn } from '../helpers/scripted-browser.js';
+import { completeSignIn, ScriptedBrowser } from '../helpers/scripted-browser.js';
 
 // The real consent page (no auto-approve), so that a person can deny access in the browser.
 const env = await e2e({ autoApprove: false });
@@ -43,16 +44,35 @@ describe.each([
   ['2026-07-28', { ...ELICITATION, ...MODERN }],
 ])('on a %s connection', (_era, clientOptions) => {
   it('a call after the person accepted waits for that sign-in; no second dialog', async () => {
-    // 3 s: long enough for the second call to see the browser finish on a loaded machine (1 s was not).
-    const server = await env.server({ configDir: tempDir(), clientOptions, args: ['--sign-in-wait', '3'] });
-    // The person accepts, and is slow in the browser: the first call runs out of its wait.
+    // 5 s: the first call runs out of it; the second needs only the consent, the callback and the
+    // code exchange within it (3 s for the whole browser flow was close on a loaded machine).
+    const server = await env.server({ configDir: tempDir(), clientOptions, args: ['--sign-in-wait', '5'] });
+    // The person accepts, and is slow in the browser: they sign in, but the first call runs out
+    // of its wait before they approve.
     const shown = acceptDialogs(server.client, false);
-    const first = await server.client.callTool({ name: 'list_sites', arguments: {} });
-    expect(first.isError).toBe(true);
-    expect(text(first)).toContain(shown[0]);
-    // The model calls again; meanwhile the person finishes in the tab they opened.
-    const again = server.client.callTool({ name: 'list_sites', arguments: {} });
-    await completeSignIn(shown[0]!, { action: 'approve' });
+    const first = server.client.callTool({ name: 'list_sites', arguments: {} });
+    await vi.waitFor(() => expect(shown).toHaveLength(1), { timeout: 30_000 });
+    const browser = new ScriptedBrowser();
+    const signedIn = browser
+      .open(shown[0]!)
+      .then((page) =>
+        browser.submit(page, 'login', { email: 'ada@example.com', password: SANDBOX_PASSWORD }, 'login'),
+      );
+    signedIn.catch(() => {});
+    const firstResult = await first;
+    expect(firstResult.isError).toBe(true);
+    expect(text(firstResult)).toContain(shown[0]);
+    // The model calls again; once that call waits, the person approves in the tab they opened.
+    const waiting: string[] = [];
+    const again = server.client.callTool(
+      { name: 'list_sites', arguments: {} },
+      { onprogress: (p) => waiting.push(p.message ?? '') },
+    );
+    await vi.waitFor(() => expect(waiting.join('\n')).toMatch(/Sign in to Hostsmith: waiting/), {
+      timeout: 30_000,
+    });
+    const consent = await signedIn;
+    expect((await browser.submit(consent, 'consent', {}, 'approve')).isCallback).toBe(true);
     ok(await again);
     expect(shown).toHaveLength(1);
     await server.close();
@@ -63,7 +83,8 @@ it('2026-07-28: an answer about a sign-in that has since ended counts as no answ
   const server = await env.server({
     configDir: tempDir(),
     clientOptions: { ...ELICITATION, ...MODERN },
-    args: ['--sign-in-wait', '5'],
+    // No call here runs out of its wait: a long one costs nothing and holds on a loaded machine.
+    args: ['--sign-in-wait', '30'],
   });
   // Two calls at once get the same link. The person accepts the first dialog and denies access in
   // the browser (ending that sign-in); only then do they accept the second dialog: that answer is

@@ -5,7 +5,7 @@
 // call is under way (the call finishes, exit 0).
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { e2e, ok } from '../helpers/e2e.js';
 import { INITIALIZE, type RunningHttpServer, rawPost, startHttpServer } from '../helpers/http-server.js';
 import { tempDir } from '../helpers/mcp-server.js';
@@ -24,8 +24,6 @@ afterAll(async () => {
 });
 const MODERN = { versionNegotiation: { mode: 'auto' as const } };
 type Sites = { sites: Array<{ id: string; partition: string }> };
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('serve --http', () => {
   it('signs in and calls tools; every session, in either era, shares the one sign-in', async () => {
@@ -123,10 +121,15 @@ describe('serve --http', () => {
     });
     const client = await other.connect({ name: 'http-host-d' });
     ok(await client.callTool({ name: 'get_account', arguments: {} }));
-    env.sandbox.window.injectFault({ kind: 'hold', ms: 1500, pathPrefix: '/v1/sites' });
+    // The held answer must outlast SIGTERM reaching a loaded server (1.5 s was close) and end
+    // within the server's 5 s drain (HTTP_DRAIN_MS) after it: 3.5 s leaves room on both sides.
+    env.sandbox.window.injectFault({ kind: 'hold', ms: 3500, pathPrefix: '/v1/sites' });
     const call = client.callTool({ name: 'list_sites', arguments: { partition: 'us' } });
-    for (let i = 0; i < 200 && env.sandbox.window.faults().length > 0; i++) await sleep(25);
-    expect(env.sandbox.window.faults()).toHaveLength(0); // the request is at the sandbox, held
+    // The request is at the sandbox, held.
+    await vi.waitFor(() => expect(env.sandbox.window.faults()).toHaveLength(0), {
+      timeout: 30_000,
+      interval: 25,
+    });
     const exit = other.kill('SIGTERM');
     ok(await call);
     expect(await exit).toEqual({ code: 0, signal: null });

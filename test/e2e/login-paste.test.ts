@@ -2,7 +2,7 @@
 // callback, so the person pastes the address it failed to open, and that is checked like a real
 // callback (state, iss, one use).
 import { spawn } from 'node:child_process';
-import { afterAll, expect, it } from 'vitest';
+import { afterAll, expect, it, vi } from 'vitest';
 import { startSandbox } from '../../sandbox/index.js';
 import { captured, expectNoSecretsIn } from '../helpers/capture.js';
 import { BIN, tempDir } from '../helpers/mcp-server.js';
@@ -55,11 +55,11 @@ it('login --no-browser accepts a pasted callback URL, and refuses one with the w
     stderr += c;
     captured.push(c.toString());
   });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-  const until = async (test: () => boolean) => {
-    for (let i = 0; i < 200 && !test(); i++) await new Promise((r) => setTimeout(r, 50));
-    expect(test()).toBe(true);
-  };
+  // 'close', not 'exit': by then stdout has been read to its end.
+  const exited = new Promise<number | null>((resolve) => child.once('close', resolve));
+  // Hang guards only: a loaded machine can take seconds to start node and print a line.
+  const until = (test: () => boolean) =>
+    vi.waitFor(() => expect(test()).toBe(true), { timeout: 30_000, interval: 50 });
   await until(() => /paste the address/.test(stdout));
   const link = /(http:\/\/127\.0\.0\.1:\d+\/start\/[\w-]+)/.exec(stdout)?.[1];
   expect(link).toBeDefined();
@@ -73,4 +73,4 @@ it('login --no-browser accepts a pasted callback URL, and refuses one with the w
   child.stdin.write(`${callback}\n`);
   expect(await exited).toBe(0);
   expect(stdout).toContain('Signed in to Hostsmith as ada@example.com');
-}, 60_000);
+}, 90_000);

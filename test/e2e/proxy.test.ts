@@ -164,13 +164,13 @@ describe('behind a proxy, with a private CA', () => {
     const tabs = env.tabs();
     const server = await env.server({ configDir: tempDir(), env: { HTTPS_PROXY: proxy.url } });
     const result = await server.client.callTool({ name: 'list_sites', arguments: {} });
+    env.expectNoBrowser(server.pid, tabs);
     await server.close();
     expect(result.isError).toBe(true);
     const message = text(result);
     expect(message).toMatch(new RegExp(`certificate of ${API_HOST.replaceAll('.', '\\.')}:${front.port}`));
     expect(message).toMatch(/could not be verified/);
     expect(message).toContain('NODE_EXTRA_CA_CERTS');
-    expect(env.tabs()).toBe(tabs);
     // It went through the proxy, and nothing reached the sandbox.
     expect(proxy.tunnels.map((t) => t.target)).toContain(`${API_HOST}:${front.port}`);
     expect(logged()).toEqual([]);

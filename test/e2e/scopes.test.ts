@@ -58,7 +58,8 @@ function serve(args: string[]) {
   return spawnSync(process.execPath, [BIN, ...args], {
     env: { PATH: process.env.PATH ?? '', HOSTSMITH_MCP_CONFIG_DIR: env.configDir },
     encoding: 'utf8',
-    timeout: 10_000,
+    // A hang guard: these runs stop at start, but node starts slowly on a loaded machine.
+    timeout: 30_000,
   });
 }
 

@@ -62,7 +62,7 @@ describe('the owner of a sign-in in another process', () => {
     const first = await server.client.callTool({ name: 'get_account', arguments: {} });
     expect(first.isError).toBe(true);
     expect(text(first)).toContain(owner.link); // the owner's link: joined
-    expect(env.tabs()).toBe(tabs); // and no browser of its own
+    env.expectNoBrowser(server.pid, tabs); // and no browser of its own
 
     await completeSignIn(owner.link);
     expect(await owner.exited).toBe(0);
@@ -71,7 +71,7 @@ describe('the owner of a sign-in in another process', () => {
       await server.client.callTool({ name: 'get_account', arguments: {} }),
     );
     expect(second.user.email).toBe('ada@example.com');
-    expect(env.tabs()).toBe(tabs);
+    env.expectNoBrowser(server.pid, tabs);
     await server.close();
   });
 

@@ -2,7 +2,7 @@
 // who is slow, one who says no, and a credentials file that got damaged.
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { e2e, ok, text } from '../helpers/e2e.js';
 import { tempDir } from '../helpers/mcp-server.js';
 
@@ -22,7 +22,10 @@ describe('sign-in', () => {
     const link = /(http:\/\/127\.0\.0\.1:\d+\/\S+)/.exec(text(first))?.[1];
     expect(link).toBeDefined();
     expect(server.stderr()).toContain(link);
-    await new Promise((resolve) => setTimeout(resolve, 5000));
+    // The person finishes (4 s after the tab opened) while no call waits: the server says so.
+    await vi.waitFor(() => expect(server.stderr()).toContain('Signed in to Hostsmith as lin@example.com'), {
+      timeout: 30_000,
+    });
     const second = ok<{ user: { email: string } }>(
       await server.client.callTool({ name: 'get_account', arguments: {} }),
     );

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { CallToolResult } from '@modelcontextprotocol/client';
 import { afterAll, expect } from 'vitest';
 import { type Sandbox, type SandboxOptions, startSandbox } from '../../sandbox/index.js';
-import { tabsIn, tabsLogged } from './browser-log.js';
+import { browsersUnder, tabsIn, tabsLogged } from './browser-log.js';
 import { captured, expectNoSecretsIn } from './capture.js';
 import { type RunningServer, type StartServerOptions, startServer, tempDir } from './mcp-server.js';
 
@@ -17,6 +17,11 @@ export interface E2E {
   tabs(): number;
   /** Wait until `n` tabs are logged (an ignored tab's process may log it late). */
   tabsLogged(n: number): Promise<void>;
+  /**
+   * Process `pid` launched no browser since `tabs` were logged: no scripted browser runs under it,
+   * then none logged a tab (in that order: a launched browser that has not logged yet still runs).
+   */
+  expectNoBrowser(pid: number, tabs: number): void;
   server(opts?: Partial<StartServerOptions>): Promise<RunningServer>;
 }
 
@@ -38,6 +43,10 @@ export async function e2e(options: SandboxOptions = {}): Promise<E2E> {
     browserLog,
     tabs: () => tabsIn(browserLog),
     tabsLogged: (n) => tabsLogged(browserLog, n),
+    expectNoBrowser(pid, tabs) {
+      expect(browsersUnder(pid), 'browsers launched and not yet logged').toEqual([]);
+      expect(tabsIn(browserLog), 'browser tabs logged').toBe(tabs);
+    },
     async server(opts = {}) {
       const server = await startServer({
         api: sandbox.api,

@@ -102,8 +102,9 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<RunningH
       stdio: ['ignore', 'ignore', 'pipe'],
     },
   );
+  // 'close', not 'exit': by then stderr is read to its end, so stderr() is whole after kill().
   const exited = new Promise<Exit>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal })),
+    child.once('close', (code, signal) => resolve({ code, signal })),
   );
   let stderr = '';
   const started = new Promise<{ url: string; secret: string }>((resolve, reject) => {

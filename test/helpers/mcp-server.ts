@@ -47,6 +47,8 @@ export interface StartServerOptions {
 
 export interface RunningServer {
   client: Client;
+  /** The server process (a browser it launches runs under it; see browsersUnder). */
+  pid: number;
   stderr(): string;
   /**
    * What the client could not read as a message (a stdout line that is not JSON-RPC). Empty means
@@ -120,8 +122,11 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
   );
   const tapped = new TappedTransport(inner);
   await client.connect(tapped);
+  const pid = inner.pid;
+  if (pid === null) throw new Error('the server process has no PID');
   return {
     client,
+    pid,
     stderr: () => stderr,
     transportErrors: () => [...tapped.errors],
     close: () => client.close(),

@@ -56,7 +56,9 @@ export function handoffBrowser(dir: string): Record<string, string> {
 /** The first URL the server handed to the handoff BROWSER in `dir`. */
 export async function handedUrl(dir: string): Promise<string> {
   const file = join(dir, 'handoff.txt');
-  for (let i = 0; i < 200; i++) {
+  // A hang guard: the server and the handoff browser (a node process) start slowly when loaded.
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
     if (existsSync(file)) {
       const url = readFileSync(file, 'utf8').trim().split('\n')[0];
       if (url) return url;

@@ -30,7 +30,10 @@ function recorder(name: string): { command: string; out: string } {
 
 async function argvOf(out: string): Promise<string[]> {
   // Until the file parses: it exists a moment before the recorder has written it.
-  return vi.waitFor(() => JSON.parse(readFileSync(out, 'utf8')) as string[], { timeout: 5000, interval: 20 });
+  return vi.waitFor(() => JSON.parse(readFileSync(out, 'utf8')) as string[], {
+    timeout: 30_000,
+    interval: 20,
+  });
 }
 
 describe('splitCommandLine', () => {
