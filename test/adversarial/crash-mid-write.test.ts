@@ -186,8 +186,9 @@ async function waitFor(probe: () => boolean, looks: number, stepMs: number): Pro
   return false;
 }
 
+/** A hang guard only (a victim starting on a loaded machine may take many seconds): 3,000 looks. */
 async function until(what: string, probe: () => boolean): Promise<void> {
-  if (!(await waitFor(probe, 1_000, 10))) throw new Error(`gave up waiting for ${what}`);
+  if (!(await waitFor(probe, 3_000, 10))) throw new Error(`gave up waiting for ${what}`);
 }
 
 /** Starts a victim, kills it as `strategy` says; resolves with its stderr and pid-holding lock facts. */
