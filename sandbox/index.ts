@@ -149,6 +149,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     await rollback();
     throw error;
   }
+  apiHalf.inFlight.watch('api', apiListener.server);
+  apiHalf.inFlight.watch('issuer', issuerListener.server);
   apiListener.setHandler(apiHalf.handle);
   issuerListener.setHandler(apiHalf.wrapIssuer((req, res) => auth.handle(req, res)));
   const listeners = { api: urlOf(apiListener.server), issuer: urlOf(issuerListener.server) };

@@ -63,8 +63,11 @@ export interface AuthServerOptions {
 
 export interface AuthServer {
   readonly issuer: string;
-  /** The request handler for the authorization server's own listener. */
-  handle(req: IncomingMessage, res: ServerResponse): void;
+  /**
+   * The request handler for the authorization server's own listener; settles when the request's
+   * work is done (a token rotated and saved), even if the caller is gone by then.
+   */
+  handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
   /** null when the token is unknown, expired, revoked, or not issued for this resource. */
   verifyAccessToken(token: string): Promise<TokenInfo | null>;
   /** Revoke a grant as a person would on their account page: every token of it stops working. */

@@ -13,6 +13,7 @@ import {
 import type { RouteContext } from './context.js';
 import { applyFault, Knobs, type RequestFacts, sleep } from './faults.js';
 import { ApiError, discardRest, readBody, readJsonBody, sendError, sendJson } from './http.js';
+import { InFlight } from './in-flight.js';
 import { Store } from './model.js';
 import { RateLimiter } from './rate-limit.js';
 import { type LogContext, RequestLog } from './request-log.js';
@@ -46,8 +47,10 @@ export interface Api {
   handle(req: IncomingMessage, res: ServerResponse): void;
   /** Wraps the authorization server's handler with the knobs and the request log. */
   wrapIssuer(
-    handler: (req: IncomingMessage, res: ServerResponse) => void,
+    handler: (req: IncomingMessage, res: ServerResponse) => Promise<void>,
   ): (req: IncomingMessage, res: ServerResponse) => void;
+  /** Connections and requests in progress; the sandbox hands it its listeners. */
+  inFlight: InFlight;
   window: SandboxWindow;
   store: Store;
 }
@@ -80,7 +83,8 @@ export function createApi(options: ApiOptions): Api {
   const knobs = new Knobs();
   const limiter = new RateLimiter({ rateLimit: options.rateLimit, uploadRateLimit: options.uploadRateLimit });
   const log = new RequestLog();
-  const window = createWindow({ auth, knobs, limiter, log, users, store });
+  const inFlight = new InFlight();
+  const window = createWindow({ auth, knobs, limiter, log, users, store, inFlight });
   const resourceMetadata = `${api}${PROTECTED_RESOURCE_METADATA}`;
 
   /** Latency and faults; answers true when a fault finished the request. */
@@ -218,10 +222,13 @@ export function createApi(options: ApiOptions): Api {
       return;
     }
     const logCtx = log.track('api', req, res, rawPath);
-    route(req, res, rawPath, query, logCtx).catch((error: unknown) => fail(req, res, error));
+    inFlight.track(
+      'api',
+      route(req, res, rawPath, query, logCtx).catch((error: unknown) => fail(req, res, error)),
+    );
   }
 
-  function wrapIssuer(handler: (req: IncomingMessage, res: ServerResponse) => void) {
+  function wrapIssuer(handler: (req: IncomingMessage, res: ServerResponse) => Promise<void>) {
     return (req: IncomingMessage, res: ServerResponse): void => {
       const { rawPath } = splitUrl(req.url ?? '/');
       const logCtx = log.track('issuer', req, res, rawPath);
@@ -231,13 +238,14 @@ export function createApi(options: ApiOptions): Api {
         path: rawPath,
         partition: null,
       };
-      knobsFor(facts, logCtx, req, res)
-        .then((done) => {
-          if (!done) handler(req, res);
-        })
-        .catch((error: unknown) => fail(req, res, error));
+      inFlight.track(
+        'issuer',
+        knobsFor(facts, logCtx, req, res)
+          .then((done) => (done ? undefined : handler(req, res)))
+          .catch((error: unknown) => fail(req, res, error)),
+      );
     };
   }
 
-  return { handle, wrapIssuer, window, store };
+  return { handle, wrapIssuer, inFlight, window, store };
 }

@@ -13,6 +13,7 @@ import {
 import { addFiles, addSites, type BulkFiles, type BulkSites } from './bulk.js';
 import { type Fault, type FaultSpecInput, FaultSpecSchema, type Knobs } from './faults.js';
 import { ApiError, isLoopbackPeer, readBody, readJsonBody, sendError, sendJson } from './http.js';
+import type { Busy, InFlight, ListenerName } from './in-flight.js';
 import type { Store } from './model.js';
 import { isValidFilePath, SITE_NAME } from './paths.js';
 import type { RateLimiter, RateLimits } from './rate-limit.js';
@@ -49,6 +50,8 @@ export interface SandboxWindow {
   secrets(): IssuedSecrets;
   requestLog(): RequestLogEntry[];
   clearRequestLog(): void;
+  /** Per listener, connections open and requests still being handled (0 and 0: all settled). */
+  inFlight(): Record<ListenerName, Busy>;
   grants(): Promise<GrantInfo[]>;
   /** As a person would on the account page: every token of the grant stops working. */
   revokeGrant(grantId: string): Promise<boolean>;
@@ -78,8 +81,9 @@ export function createWindow(deps: {
   log: RequestLog;
   users: readonly SandboxUser[];
   store: Store;
+  inFlight: InFlight;
 }): SandboxWindow {
-  const { auth, knobs, limiter, log, users, store } = deps;
+  const { auth, knobs, limiter, log, users, store, inFlight } = deps;
   const grants = async (): Promise<GrantInfo[]> =>
     (await auth.grants()).map((g) => ({
       ...g,
@@ -100,6 +104,7 @@ export function createWindow(deps: {
     secrets: () => auth.secrets(),
     requestLog: () => log.list(),
     clearRequestLog: () => log.clear(),
+    inFlight: () => inFlight.current(),
     grants,
     revokeGrant: (grantId) => auth.revokeGrant(grantId),
     async revokeUserGrants(email) {
@@ -184,6 +189,7 @@ const WINDOW_ROUTES: Record<string, WindowRoute> = {
     w.clearRequestLog();
     return { requests: [] };
   },
+  'GET in-flight': (w) => w.inFlight(),
   'GET grants': async (w) => ({ grants: await w.grants() }),
   'DELETE grants/{x}': async (w, _body, grantId) => {
     if (!(await w.revokeGrant(grantId))) throw new ApiError('not_found', `no live grant ${grantId}`);

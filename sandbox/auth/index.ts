@@ -254,8 +254,7 @@ export async function createAuthServer(opts: AuthServerOptions): Promise<AuthSer
     issuer: opts.issuer,
     handle(req: IncomingMessage, res: ServerResponse) {
       const path = (req.url ?? '/').split('?')[0] ?? '/';
-      if (isInteractionPath(path)) interactions(req, res);
-      else callback(req, res);
+      return isInteractionPath(path) ? interactions(req, res) : callback(req, res);
     },
     // The one place a presented access token is judged, whatever its format.
     async verifyAccessToken(token: string): Promise<TokenInfo | null> {

@@ -217,8 +217,8 @@ export function createInteractions(opts: InteractionOptions) {
     throw new PageError(405, 'method_not_allowed', `${method} is not allowed here.`);
   }
 
-  return function handle(req: IncomingMessage, res: ServerResponse): void {
-    route(req, res).catch((error: unknown) => {
+  return function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    return route(req, res).catch((error: unknown) => {
       if (res.headersSent) {
         res.destroy();
         return;

@@ -123,7 +123,8 @@ declare module 'oidc-provider' {
     readonly Client: ClientModel;
     /** koa's proxy mode: trust X-Forwarded-Proto / -Host for ctx.href. */
     proxy: boolean;
-    callback(): (req: IncomingMessage, res: ServerResponse) => void;
+    /** koa's: the promise settles when the middleware chain is done. */
+    callback(): (req: IncomingMessage, res: ServerResponse) => Promise<void>;
     use(middleware: Middleware): this;
     on(event: string, listener: (...args: never[]) => void): this;
     interactionDetails(req: IncomingMessage, res: ServerResponse): Promise<InteractionDetails>;

@@ -11,7 +11,7 @@
 // 50 kills here; HOSTSMITH_SOAK=1 runs 200.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { expectNoSecretsLeaked } from '../helpers/capture.js';
 import { type E2E, e2e } from '../helpers/e2e.js';
 import { SCRIPTED_BROWSER, tempDir } from '../helpers/mcp-server.js';
@@ -186,8 +186,9 @@ async function waitFor(probe: () => boolean, looks: number, stepMs: number): Pro
   return false;
 }
 
+/** A hang guard only (a victim starting on a loaded machine may take many seconds): 3,000 looks. */
 async function until(what: string, probe: () => boolean): Promise<void> {
-  if (!(await waitFor(probe, 1_000, 10))) throw new Error(`gave up waiting for ${what}`);
+  if (!(await waitFor(probe, 3_000, 10))) throw new Error(`gave up waiting for ${what}`);
 }
 
 /** Starts a victim, kills it as `strategy` says; resolves with its stderr and pid-holding lock facts. */
@@ -224,8 +225,15 @@ async function victim(lane: Lane, strategy: Strategy): Promise<{ stderr: string;
     window.clearFaults();
   }
   // A token request already sent when the kill came is still handled by the sandbox (in this very
-  // process): let it finish before anything is compared with the sandbox's record.
-  await sleep(150);
+  // process): wait until the issuer has closed the victim's connections and finished every request
+  // they carried before anything is compared with the sandbox's record. The hop first lets this
+  // turn's ready sockets be accepted and read (the request left before the kill was seen).
+  await new Promise((resolve) => setImmediate(resolve));
+  await vi.waitFor(
+    () =>
+      expect(window.inFlight().issuer, 'the sandbox is still busy').toEqual({ connections: 0, requests: 0 }),
+    { timeout: 30_000, interval: 5 },
+  );
   return { stderr: server.stderr(), rotated: totalRefreshes(lane) > refreshesBefore };
 }
 

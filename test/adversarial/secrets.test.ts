@@ -83,6 +83,9 @@ describe('secrets', () => {
 
     // A forced 401: the stored token is dead at the sandbox but looks fresh to the server.
     await untilStoredTokenExpired();
+    // The forced refresh gets an hour-long token: a slow retry cannot see it near expiry (a
+    // second 401 and refresh), so the counts below are exactly the one forced refresh.
+    env.sandbox.window.setAccessTokenTtl(3600);
     const file = stored();
     const cred = file.credentials[env.sandbox.api]!;
     const now = Math.floor(Date.now() / 1000);

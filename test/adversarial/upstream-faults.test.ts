@@ -1,12 +1,14 @@
 // Adversarial row "upstream faults": the built server over stdio with the official MCP client,
 // against the sandbox with its fault knobs turned. Reads are tried again with bounded backoff
 // (3 tries); writes are never sent again once they may have arrived (the sandbox's request log
-// counts them); every call answers within a stated bound — one request timeout (2 s here) per
-// request and 3 tries — asserted by its mechanism (the error names the timeout, the log holds
-// exactly the tries), never by the clock; and the server keeps serving afterwards.
+// counts them); every call answers within a stated bound — one request timeout per request and
+// 3 tries — asserted by its mechanism (the error names the timeout, the log holds exactly the
+// tries), never by the clock; and the server keeps serving afterwards. The stalls go to a second
+// server on the same store with a 2 s request timeout; everything else to one with the default,
+// so a loaded machine never turns a write that must succeed into "may or may not have been made".
 import { join } from 'node:path';
 import type { CallToolResult } from '@modelcontextprotocol/client';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import type { FaultSpecInput } from '../../sandbox/api/faults.js';
 import type { RequestLogEntry } from '../../sandbox/api/request-log.js';
 import { e2e, ok, text } from '../helpers/e2e.js';
@@ -17,26 +19,39 @@ const sb = env.sandbox.window;
 type Site = { id: string; name: string; partition: 'us' | 'eu'; url: string };
 
 let server: RunningServer;
+/** The same store, --request-timeout 2: only for the stalls, which must outlast the timeout. */
+let slow: RunningServer;
 let site: Site;
 /** Every fault injected, for the figures at the end. */
 let injected = 0;
 
-const call = (name: string, args: Record<string, unknown> = {}) =>
-  server.client.callTool({ name, arguments: args }) as Promise<CallToolResult>;
+const callOn = (on: RunningServer, name: string, args: Record<string, unknown> = {}) =>
+  on.client.callTool({ name, arguments: args }) as Promise<CallToolResult>;
+const call = (name: string, args: Record<string, unknown> = {}) => callOn(server, name, args);
 
 /** Runs `fn` with `faults` injected and a fresh request log; answers the log it left. */
 async function underFaults(faults: FaultSpecInput[], fn: () => Promise<void>): Promise<RequestLogEntry[]> {
   sb.clearFaults();
   sb.clearRequestLog();
-  for (const f of faults) sb.injectFault(f);
+  const placed = faults.map((f) => sb.injectFault(f));
   injected += faults.reduce((n, f) => n + (f.count ?? 1), 0);
+  let left = new Map<string, number>();
   try {
     await fn();
   } finally {
+    left = new Map(sb.faults().map((f) => [f.id, f.remaining]));
     sb.clearFaults();
   }
-  // A dropped or timed-out request is logged when its connection closes: let that land.
-  await new Promise((r) => setTimeout(r, 50));
+  // A dropped or timed-out request is logged when its connection closes, which may come after
+  // the call's answer: wait until every request a fault met is in the log.
+  await vi.waitFor(
+    () => {
+      const log = sb.requestLog();
+      for (const f of placed)
+        expect(log.filter((e) => e.fault === f.id)).toHaveLength(f.remaining - (left.get(f.id) ?? 0));
+    },
+    { timeout: 30_000 },
+  );
   return sb.requestLog();
 }
 
@@ -44,8 +59,9 @@ const hits = (log: RequestLogEntry[], method: string, path: string) =>
   log.filter((e) => e.method === method && e.path === path);
 
 beforeAll(async () => {
-  server = await env.server({ args: ['--request-timeout', '2'] });
+  server = await env.server();
   ok(await call('get_account')); // signs in through the scripted browser
+  slow = await env.server({ args: ['--request-timeout', '2'] });
   site = ok<Site>(await call('create_site', { name: 'faults-site', partition: 'us' }));
   ok(
     await call('upload_files', {
@@ -92,9 +108,9 @@ describe('reads', () => {
   it('a stall longer than the request timeout ends the call with an error naming the timeout, not another wait', async () => {
     const path = `/v1/sites/${site.id}`;
     const log = await underFaults(
-      [{ kind: 'stall', ms: 5_000, method: 'GET', pathPrefix: path, count: 1 }],
+      [{ kind: 'stall', ms: 10_000, method: 'GET', pathPrefix: path, count: 1 }],
       async () => {
-        const r = await call('get_site', { site_id: site.id, partition: 'us' });
+        const r = await callOn(slow, 'get_site', { site_id: site.id, partition: 'us' });
         expect(r.isError).toBe(true);
         expect(text(r)).toMatch(
           /did not answer GET \/v1\/sites\/site_\S+ within 2 s \(the request timeout, --request-timeout\)/,
@@ -166,12 +182,13 @@ describe('writes are never sent again blindly', () => {
       { kind: 'status', status: 500 },
       { kind: 'status', status: 503, retryAfter: 0 },
       { kind: 'drop' },
-      { kind: 'stall', ms: 3_000 },
+      { kind: 'stall', ms: 10_000 },
     ] as const) {
       const log = await underFaults(
         [{ ...fault, method: 'POST', pathPrefix: '/v1/sites', count: 5 }],
         async () => {
-          const r = await call('create_site', { name: `faults-${fault.kind}`, partition: 'us' });
+          const on = fault.kind === 'stall' ? slow : server;
+          const r = await callOn(on, 'create_site', { name: `faults-${fault.kind}`, partition: 'us' });
           expect(r.isError, JSON.stringify(fault)).toBe(true);
           expect(text(r)).toMatch(/may or may not have been made/);
         },
@@ -237,7 +254,7 @@ describe('afterwards', () => {
     const account = ok<{ user: { email: string } }>(await call('get_account'));
     expect(account.user.email).toBe('ada@example.com');
     expect(ok<Site>(await call('get_site', { site_id: site.id, partition: 'us' })).id).toBe(site.id);
-    expect(server.stderr()).not.toMatch(/Unhandled|TypeError|at .*\.js:\d+/);
+    for (const s of [server, slow]) expect(s.stderr()).not.toMatch(/Unhandled|TypeError|at .*\.js:\d+/);
     expect(injected).toBeGreaterThan(30);
   });
 });

@@ -1,12 +1,13 @@
 // Refresh with single-use rotating refresh tokens, across processes that share one store.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { e2e, ok } from '../helpers/e2e.js';
 import { tempDir } from '../helpers/mcp-server.js';
 
-// 6 s, not less: a refreshed token counts as near expiry in its last third (2 s here), and its life
-// is counted from before the request, in whole seconds. With 3 s tokens, eight processes taking
-// their turns at the lock on a loaded machine found the fresh token already "near expiry" and
-// refreshed a second time (correctly), which this test would read as a lost coordination.
+// A refreshed token counts as near expiry in its last third, its life counted from before the
+// request in whole seconds: with short tokens, eight processes taking their turns at the lock on a
+// loaded machine found the fresh token already "near expiry" and refreshed a second time
+// (correctly), which the eight-process test would read as a lost coordination. So only the token
+// that must expire is short; the refreshed one lasts a minute (setAccessTokenTtl there).
 const TTL = 6;
 const env = await e2e({ accessTokenTtl: TTL });
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -36,6 +37,10 @@ describe('refresh', () => {
     const first = await env.server({ configDir });
     ok(await first.client.callTool({ name: 'get_account', arguments: { partition: 'us' } }));
     await first.close();
+    // The stored token expires during the sleep below; the refreshed one lasts a minute, so however
+    // slow the turns at the lock, every other process finds it fresh (never "near expiry").
+    env.sandbox.window.setAccessTokenTtl(60);
+    onTestFinished(() => env.sandbox.window.setAccessTokenTtl(TTL));
     const tabsAfterSignIn = env.tabs();
     const grantIds = new Set(Object.keys(env.sandbox.window.refreshCounts()));
     const grants = await env.sandbox.window.grants();

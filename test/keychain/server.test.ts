@@ -2,7 +2,7 @@
 // tokens, refresh across processes with the tokens in the keychain, and no Secret Service at all.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, onTestFinished } from 'vitest';
 import { e2e, ok, text } from '../helpers/e2e.js';
 import { tempDir } from '../helpers/mcp-server.js';
 import { NO_BUS, requireKeychain, secretToolLookup } from './keychain.js';
@@ -42,6 +42,10 @@ describe('the server with the OS keychain', () => {
     const first = await env.server({ configDir, args: ['--storage', 'auto'], env: bus() });
     ok(await first.client.callTool({ name: 'get_account', arguments: { partition: 'us' } }));
     await first.close();
+    // The stored 3 s token expires during the sleep below; the refreshed one lasts a minute, so the
+    // server that waited at the lock finds it fresh however slow its turn (never a second refresh).
+    env.sandbox.window.setAccessTokenTtl(60);
+    onTestFinished(() => env.sandbox.window.setAccessTokenTtl(TTL));
     const tabs = env.tabs();
     const account = `hostsmith-e2e|${env.sandbox.api}`;
     const before = JSON.parse((await secretToolLookup(account))!) as { refresh_token: string };

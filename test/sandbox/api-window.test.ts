@@ -1,7 +1,11 @@
 // The window's view of the authorization half, with real sign-ins: grants, refresh counts,
-// issued secrets, revoking one grant or all of a user's, and faults on the issuer's listener.
+// issued secrets, revoking one grant or all of a user's, faults on the issuer's listener, and
+// what each listener is still busy with.
+import { createServer } from 'node:http';
+import { connect } from 'node:net';
 import * as client from 'openid-client';
-import { describe, expect, test } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
+import { InFlight } from '../../sandbox/api/in-flight.js';
 import type { GrantInfo } from '../../sandbox/api/window.js';
 import { startSandbox } from '../../sandbox/index.js';
 import type { IssuedSecrets } from '../../sandbox/types.js';
@@ -180,5 +184,47 @@ describe('faults on the issuer', () => {
       ['issuer', '/.well-known/oauth-authorization-server', 503],
       ['issuer', '/.well-known/oauth-authorization-server', 200],
     ]);
+  });
+});
+
+describe('in flight', () => {
+  test('a request whose caller is gone counts until its handling settles; its connection until it closes', async () => {
+    const inFlight = new InFlight();
+    let release = () => {};
+    const server = createServer((_req, _res) => {
+      inFlight.track('issuer', new Promise<void>((resolve) => (release = resolve)));
+    });
+    inFlight.watch('issuer', server);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as { port: number };
+      const socket = connect(port, '127.0.0.1');
+      socket.on('error', () => {});
+      socket.write('POST /token HTTP/1.1\r\nhost: x\r\ncontent-length: 0\r\n\r\n');
+      await vi.waitFor(() => expect(inFlight.current().issuer).toEqual({ connections: 1, requests: 1 }), {
+        timeout: 10_000,
+      });
+      socket.destroy();
+      await vi.waitFor(() => expect(inFlight.current().issuer.connections).toBe(0), { timeout: 10_000 });
+      expect(inFlight.current().issuer.requests).toBe(1);
+      release();
+      await vi.waitFor(() => expect(inFlight.current().issuer.requests).toBe(0), { timeout: 10_000 });
+      expect(inFlight.current().api).toEqual({ connections: 0, requests: 0 });
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  test('the sandbox counts both listeners; over HTTP the asker sees its own connection', async () => {
+    await fetch(`${sb.issuer}/.well-known/oauth-authorization-server`, {
+      headers: { connection: 'close' },
+    }).then((r) => r.text());
+    await vi.waitFor(() => expect(sb.window.inFlight().issuer).toEqual({ connections: 0, requests: 0 }), {
+      timeout: 10_000,
+    });
+    const seen = await call<{ api: { connections: number } }>(sb.api, 'GET', '/_sandbox/in-flight');
+    expect(seen.status).toBe(200);
+    expect(seen.json.api.connections).toBeGreaterThanOrEqual(1);
   });
 });

@@ -6,7 +6,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as client from 'openid-client';
-import { afterAll, describe, expect, test } from 'vitest';
+import { Agent, getGlobalDispatcher, setGlobalDispatcher } from 'undici';
+import { afterAll, describe, expect, onTestFinished, test } from 'vitest';
 import { createAuthServer } from '../../sandbox/auth/index.js';
 import { startSandbox } from '../../sandbox/index.js';
 import type { AuthServer, PersistSlot } from '../../sandbox/types.js';
@@ -91,9 +92,16 @@ describe('createAuthServer with a PersistSlot', () => {
       // Restart: a new server object from the saved JSON, on the same port (same issuer).
       await close(server);
       await auth.close();
-      // Let this process's fetch pool see its keep-alive sockets closed, or a POST (never
-      // retried) could be written into one of them.
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      // A new connection pool for this process's fetch (the browser's and openid-client's): the
+      // old one may not have seen its keep-alive sockets closed yet, and a POST (never retried)
+      // written into one of them would fail.
+      const fresh = new Agent();
+      const previous = getGlobalDispatcher();
+      setGlobalDispatcher(fresh);
+      onTestFinished(async () => {
+        setGlobalDispatcher(previous);
+        await fresh.close();
+      });
       server = await listen(port);
       auth = await start(server, slot);
 

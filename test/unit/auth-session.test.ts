@@ -614,7 +614,7 @@ describe('beginSignIn', () => {
     });
     expect(describeAccount).toHaveBeenCalledWith(cred?.access_token);
     expect(await session.accessToken()).toBe(cred?.access_token);
-    await vi.waitFor(() => expect(store.pending.has(RESOURCE)).toBe(false));
+    await vi.waitFor(() => expect(store.pending.has(RESOURCE)).toBe(false), { timeout: 30_000 });
     expect(lines.join('')).toContain(
       'Signed in to Hostsmith as ada@example.com; credentials saved in /memory/hostsmith/oauth.json',
     );

@@ -15,7 +15,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createLogger } from '../../src/log.js';
 import { StoreFileIO } from '../../src/store/file-store.js';
 import { openStore } from '../../src/store/open-store.js';
@@ -222,13 +222,15 @@ describe('a corrupt file', () => {
     const { lines, log } = capture();
     const holder = new StoreFileIO(dir, capture().log);
     const reader = new StoreFileIO(dir, log);
+    // Called once the reader has found garbage: from then on it queues behind the holder.
+    const queued = vi.spyOn(reader, 'withLock');
     await holder.ensureDir();
     writeFileSync(holder.file, 'garbage', { mode: 0o600 });
     let readerDone: Promise<unknown> | undefined;
     await holder.withLock(async () => {
       // The reader finds garbage and queues for the lock; the holder then fixes the file.
       readerDone = reader.read();
-      await sleep(50);
+      await vi.waitFor(() => expect(queued).toHaveBeenCalled(), { timeout: 30_000 });
       await holder.write({
         version: 1,
         credentials: {},
@@ -244,7 +246,8 @@ describe('a corrupt file', () => {
 
 describe('the lock', () => {
   it('breaks a stale lock left by a dead process', async () => {
-    const io = new StoreFileIO(join(await tmp(), 'c/hostsmith'), capture().log);
+    const { lines, log } = capture();
+    const io = new StoreFileIO(join(await tmp(), 'c/hostsmith'), log);
     await io.ensureDir();
     mkdirSync(io.lockPath);
     const old = new Date(Date.now() - 30_000);
@@ -253,7 +256,9 @@ describe('the lock', () => {
     await io.update((c) => {
       c.registrations.i = { client_id: 'i', registered_at: 1 };
     });
-    expect(Date.now() - start).toBeLessThan(2000);
+    // Taken over by its age at once: a hang guard well below the 10 s a second stale wait would take.
+    expect(Date.now() - start).toBeLessThan(8000);
+    expect(lines.join('')).toMatch(/Took over the lock .*has not touched it for \d+ s/);
     expect(existsSync(io.lockPath)).toBe(false);
   });
 
@@ -273,12 +278,13 @@ describe('the lock', () => {
     const io = new StoreFileIO(join(await tmp(), 'c/hostsmith'), log);
     const result = await io.withLock(async () => {
       rmSync(io.lockPath, { recursive: true });
-      await sleep(2600); // past the 2 s refresh of the lock, which finds it gone
+      // The lock's 2 s refresh finds it gone and says so while it is still held.
+      await vi.waitFor(() => expect(lines.join('')).toMatch(/lock on .* was lost/), { timeout: 30_000 });
       return 'finished';
     });
     expect(result).toBe('finished');
-    expect(lines.join('')).toMatch(/lock on .* was lost/);
-  }, 10_000);
+    expect(lines.join('').match(/was lost/g)).toHaveLength(1);
+  });
 
   it('is re-entrant, and concurrent holders in one process take turns in order', async () => {
     const io = new StoreFileIO(join(await tmp(), 'c/hostsmith'), capture().log);

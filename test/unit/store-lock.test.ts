@@ -3,12 +3,12 @@
 // time match no running process is taken over at once with one stderr line; any other lock waits
 // for the stale timeout. The pure rules are tested for linux, darwin and win32.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, watch, writeFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createLogger } from '../../src/log.js';
 import { StoreFileIO } from '../../src/store/file-store.js';
 import {
@@ -156,12 +156,26 @@ describe('the lock file', () => {
     for (const owner of cases) {
       writeFileSync(io.lockPath, JSON.stringify(owner));
       let done = false;
+      // Each try to take the lock links a fresh draft next to it: three tries seen means the lock
+      // was judged at least twice (a wrong takeover comes at the first judgement, and says so).
+      const drafts = new Set<string>();
+      const watcher = watch(dir, (_event, name) => {
+        if (name?.startsWith('oauth.json.lock.new-')) drafts.add(name);
+      });
       const waiting = io
         .update(() => {})
         .then(() => {
           done = true;
         });
-      await sleep(500);
+      try {
+        // (Or it took the lock already: then the checks below say how.)
+        await vi.waitFor(() => expect(drafts.size >= 3 || done || lines.length > 0).toBe(true), {
+          timeout: 30_000,
+        });
+      } finally {
+        watcher.close();
+      }
+      expect(lines, owner.nonce).toEqual([]);
       expect(done, owner.nonce).toBe(false);
       expect(JSON.parse(readFileSync(io.lockPath, 'utf8')).nonce).toBe(owner.nonce);
       (await import('node:fs')).rmSync(io.lockPath);

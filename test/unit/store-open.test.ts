@@ -5,8 +5,9 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createLogger } from '../../src/log.js';
+import { StoreFileIO } from '../../src/store/file-store.js';
 import { KeychainUnavailable, type TokenPair, type TokenVault } from '../../src/store/keychain.js';
 import { openStore } from '../../src/store/open-store.js';
 import type { CredentialStore, LoadedCredential } from '../../src/store/types.js';
@@ -127,8 +128,14 @@ describe('moving between storages', () => {
     let moved: Promise<LoadedCredential | undefined> | undefined;
     // "Another process" holds the lock and rotates while the keychain store reads.
     await fileStore.withLock(async () => {
-      moved = keyStore.read(API);
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      // The keychain store read the file (pair 1) and now queues for the lock; then the rotation.
+      const queued = vi.spyOn(StoreFileIO.prototype, 'withLock');
+      try {
+        moved = keyStore.read(API);
+        await vi.waitFor(() => expect(queued).toHaveBeenCalled(), { timeout: 30_000 });
+      } finally {
+        queued.mockRestore();
+      }
       await fileStore.write(API, credential(2));
     });
     expect(await moved).toMatchObject({ access_token: 'access-2', refresh_token: 'refresh-2' });
