@@ -17,25 +17,30 @@ async function eventually(check: () => boolean, what: string): Promise<void> {
 describe('URL elicitation on a 2025-11-25 connection', () => {
   it('reports progress while the dialog is open, then while the browser sign-in runs', async () => {
     const server = await env.server({ configDir: tempDir(), clientOptions: ELICITATION });
-    const updates: string[] = [];
+    // onprogress asks for progress; what the server sent is read off the wire (see progressSent).
+    const updates = () => server.progressSent().map((p) => p.message ?? '');
     let beforeAnswer: string[] = [];
     server.client.setRequestHandler('elicitation/create', async (request) => {
       const url = (request.params as { url?: string }).url;
       if (!url) return { action: 'decline' as const };
       // A person takes a moment to read the dialog; the server has already said what it waits for.
-      await eventually(() => updates.length > 0, 'progress before the answer');
-      beforeAnswer = [...updates];
+      await eventually(() => updates().length > 0, 'progress before the answer');
+      beforeAnswer = updates();
       void completeSignIn(url, { action: 'approve' });
       return { action: 'accept' as const };
     });
     ok(
       await server.client.callTool(
         { name: 'get_account', arguments: { partition: 'us' } },
-        { onprogress: (p) => updates.push(p.message ?? '') },
+        { onprogress: () => {} },
       ),
     );
     expect(beforeAnswer[0]).toBe('Sign in to Hostsmith: waiting for you to open the sign-in link');
-    expect(updates.slice(beforeAnswer.length).some((m) => /approve in the browser/.test(m))).toBe(true);
+    expect(
+      updates()
+        .slice(beforeAnswer.length)
+        .some((m) => /approve in the browser/.test(m)),
+    ).toBe(true);
     await server.close();
   });
 

@@ -55,7 +55,22 @@ export interface RunningServer {
    * the captured messages are all the server wrote on stdout.
    */
   transportErrors(): string[];
+  /**
+   * Every progress notification the server sent, in order, as read off the wire. The SDK client
+   * hands a notification to `onprogress` a microtask late and drops the handler when the answer
+   * arrives, so when both are read in one chunk (a busy machine) `onprogress` never sees the last
+   * update: tests that check what the server sent read it here (slice from a `.length` taken
+   * before the call).
+   */
+  progressSent(): ProgressSent[];
   close(): Promise<void>;
+}
+
+export interface ProgressSent {
+  progressToken: string | number;
+  progress: number;
+  total?: number;
+  message?: string;
 }
 
 /** A transport that records every message the server sends before the client sees it. */
@@ -64,6 +79,7 @@ class TappedTransport implements Transport {
   onerror?: (error: Error) => void;
   onmessage?: Transport['onmessage'];
   readonly errors: string[] = [];
+  readonly progress: ProgressSent[] = [];
   constructor(readonly inner: StdioClientTransport) {
     inner.onclose = () => this.onclose?.();
     inner.onerror = (error) => {
@@ -73,6 +89,8 @@ class TappedTransport implements Transport {
     };
     inner.onmessage = (message) => {
       captureMessage(message);
+      if ('method' in message && message.method === 'notifications/progress' && !('id' in message))
+        this.progress.push(message.params as unknown as ProgressSent);
       this.onmessage?.(message);
     };
   }
@@ -129,6 +147,7 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
     pid,
     stderr: () => stderr,
     transportErrors: () => [...tapped.errors],
+    progressSent: () => [...tapped.progress],
     close: () => client.close(),
   };
 }
